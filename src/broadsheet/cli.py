@@ -1,0 +1,142 @@
+"""The ``broadsheet`` command: a click group whose commands wrap Django management commands.
+
+Every command works on a fresh ``BROADSHEET_HOME``: the database is created
+and migrated first. ``serve`` is the one composite command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from broadsheet import __version__
+
+
+def _setup_django(migrate: bool = True) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _call(name: str, *args, **options) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(name, *args, **options)
+    except CommandError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="broadsheet")
+def main():
+    """Broadsheet: a self-hosted blog publishing engine.
+
+    Configuration comes from environment variables (see `broadsheet config`).
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Worker processes (default: one per core).")
+@click.option("--no-sample", is_flag=True, help="Do not create the sample content on a new site.")
+def serve(host, port, workers, no_sample):
+    """Migrate, create the sample site on first run, and serve it with granian."""
+    _setup_django()
+    from django.conf import settings
+
+    from broadsheet.content.sample import create_sample_site, site_is_empty
+
+    if not no_sample and site_is_empty():
+        count = create_sample_site()
+        click.echo(f"Created the sample site ({count} posts).")
+    _call("collectstatic", interactive=False, verbosity=0)
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    workers = workers or os.cpu_count() or 1
+    shown_host = f"[{host}]" if ":" in host else host
+    # Absolute links (canonical, feeds, sitemap) follow the address served, unless configured.
+    os.environ.setdefault("BROADSHEET_SITE_URL", f"http://{shown_host}:{port}")
+    click.echo(f"Broadsheet is serving {settings.HOME} at http://{shown_host}:{port}/  (Ctrl+C stops it)")
+    sys.stdout.flush()
+    arguments = [
+        sys.executable, "-m", "granian",
+        "--interface", "wsgi",
+        "--host", host,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", "1",
+        "--no-ws",
+        "--log-level", "warning",
+        "--static-path-route", "/static",
+        "--static-path-mount", str(settings.STATIC_ROOT),
+        "--static-path-route", "/media",
+        "--static-path-mount", str(settings.MEDIA_ROOT),
+        "broadsheet.conf.wsgi:application",
+    ]  # fmt: skip
+    os.execv(sys.executable, arguments)
+
+
+@main.group(name="import")
+def import_group():
+    """Import content from other systems."""
+
+
+@import_group.command(name="markdown")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("--dry-run", is_flag=True, help="Report what would change and change nothing.")
+def import_markdown(directory, dry_run):
+    """Import a folder of Markdown posts with front matter (Jekyll, Hugo, Pelican)."""
+    _setup_django()
+    _call("import_markdown", directory, dry_run=dry_run)
+
+
+@main.command()
+@click.argument("username")
+@click.option("--email", default="", help="The user's email address.")
+@click.option(
+    "--role",
+    type=click.Choice(["administrator", "editor", "author", "contributor"]),
+    default="author",
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def createuser(username, email, role, password_stdin):
+    """Create a user with a role; asks for the password unless --password-stdin."""
+    _setup_django()
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _call("create_user", username, email=email, role=role, password=password)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args):
+    """Run any Django management command: broadsheet manage ARGS..."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
+    from django.core.management import execute_from_command_line
+
+    _setup_django(migrate=not args or args[0] not in ("migrate", "makemigrations", "sqlmigrate", "showmigrations"))
+    execute_from_command_line(["broadsheet manage", *args])
+
+
+@main.command()
+def config():
+    """Show the configuration: each environment variable, its value and what it does."""
+    from broadsheet.conf.config import CONFIG, get
+
+    for setting in CONFIG:
+        value = get(setting.name)
+        if setting.name == "secret_key" and value:
+            value = "(set)"
+        click.echo(f"{setting.env_var}={value}")
+        click.echo(f"    {setting.help}")

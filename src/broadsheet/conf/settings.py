@@ -1,0 +1,147 @@
+"""Broadsheet's only Django settings module.
+
+Constants computed from ``broadsheet.conf.config`` (the environment table);
+there is no dev/prod split: differences are environment values.
+"""
+
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from broadsheet.conf import config
+
+HOME = config.get_home()
+HOME.mkdir(parents=True, exist_ok=True)
+
+DEBUG = config.get_bool("debug")
+SECRET_KEY = config.get_secret_key(HOME)
+SITE_URL = config.get("site_url").rstrip("/")
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+ALLOWED_HOSTS = sorted(
+    {_site_host, "localhost", "127.0.0.1", "[::1]", "testserver"}
+    | {host.strip() for host in config.get("allowed_hosts").split(",") if host.strip()}
+)
+THEME_DIR = config.get("theme_dir") or str(HOME / "theme")
+
+INSTALLED_APPS = [
+    "broadsheet.content",
+    "broadsheet.archives",
+    "broadsheet.comments",
+    "broadsheet.feeds",
+    "broadsheet.search",
+    "broadsheet.importers",
+    "broadsheet.accounts",
+    "broadsheet.theme",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "broadsheet.content.middleware.SiteSettingsMiddleware",
+]
+
+ROOT_URLCONF = "broadsheet.conf.urls"
+WSGI_APPLICATION = "broadsheet.conf.wsgi.application"
+
+TEMPLATES = [
+    {
+        # Public pages and the theme: Jinja2 (see docs/architecture.md for the measurement).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "broadsheet.theme.environment.build_environment",
+            "context_processors": ["broadsheet.theme.context.theme_context"],
+        },
+    },
+    {
+        # Django's admin and other contrib apps.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+_database_url = config.get("database_url")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(HOME / "broadsheet.sqlite3"),
+            "OPTIONS": {
+                # Writers take the write lock up front instead of failing on upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"  # storage and fallback; the site's own zone is a SiteSettings value
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = HOME / "media"
+
+APPEND_SLASH = True
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Security: safe by default. HTTPS settings follow BROADSHEET_BEHIND_HTTPS_PROXY.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if config.get_bool("secure_proxy"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

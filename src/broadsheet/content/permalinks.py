@@ -1,0 +1,88 @@
+"""WordPress permalink structures: tokens <-> a post's path.
+
+A structure such as ``/%year%/%monthnum%/%day%/%postname%/`` is both how a
+post's URL is built (``build_post_path``) and how a request path is matched
+back to a post (``match_post_path``). Dates are in the site's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+TOKEN_PATTERNS = {
+    "%year%": r"(?P<year>[0-9]{4})",
+    "%monthnum%": r"(?P<monthnum>[0-9]{2})",
+    "%day%": r"(?P<day>[0-9]{2})",
+    "%hour%": r"(?P<hour>[0-9]{2})",
+    "%minute%": r"(?P<minute>[0-9]{2})",
+    "%second%": r"(?P<second>[0-9]{2})",
+    "%post_id%": r"(?P<post_id>[0-9]{1,19})",
+    "%postname%": r"(?P<postname>[^/]+)",
+    "%category%": r"(?P<category>[^?#]+?)",
+    "%author%": r"(?P<author>[^/]+)",
+}
+_TOKEN = re.compile(r"%[a-z_]+%")
+DEFAULT_CATEGORY_SLUG = "uncategorized"
+
+
+def validate_structure(structure: str) -> None:
+    """Raise ValidationError unless ``structure`` is a usable permalink structure."""
+    if not structure.startswith("/"):
+        raise ValidationError("A permalink structure starts with /.")
+    unknown = [token for token in _TOKEN.findall(structure) if token not in TOKEN_PATTERNS]
+    if unknown:
+        raise ValidationError(f"Unknown permalink tokens: {', '.join(unknown)}.")
+    if "%postname%" not in structure and "%post_id%" not in structure:
+        raise ValidationError("A permalink structure needs %postname% or %post_id%.")
+    if any(structure.count(token) > 1 for token in TOKEN_PATTERNS):
+        raise ValidationError("Each permalink token may appear once.")
+
+
+@lru_cache(maxsize=16)
+def compile_structure(structure: str) -> re.Pattern:
+    pattern = []
+    position = 0
+    for match in _TOKEN.finditer(structure):
+        pattern.append(re.escape(structure[position : match.start()]))
+        pattern.append(TOKEN_PATTERNS[match.group()])
+        position = match.end()
+    pattern.append(re.escape(structure[position:]))
+    return re.compile("".join(pattern) + r"\Z")
+
+
+def match_post_path(path: str, structure: str) -> dict[str, str] | None:
+    """Return the token values in ``path`` if it has the shape of a post permalink."""
+    match = compile_structure(structure).match(path)
+    return match.groupdict() if match else None
+
+
+def build_post_path(post, site) -> str:
+    """Return the path of ``post`` under the site's permalink structure.
+
+    Entries not yet published have no pretty URL; like WordPress, they are ``/?p=ID``.
+    """
+    if post.published_at is None or not post.slug and "%postname%" in site.permalink_structure:
+        return f"/?p={post.pk}"
+    local = timezone.localtime(post.published_at, site.tzinfo)
+    structure = site.permalink_structure
+    values = {
+        "%year%": f"{local.year:04d}",
+        "%monthnum%": f"{local.month:02d}",
+        "%day%": f"{local.day:02d}",
+        "%hour%": f"{local.hour:02d}",
+        "%minute%": f"{local.minute:02d}",
+        "%second%": f"{local.second:02d}",
+        "%post_id%": str(post.pk),
+        "%postname%": post.slug,
+    }
+    if "%category%" in structure:
+        category = post.primary_category
+        values["%category%"] = category.path if category else DEFAULT_CATEGORY_SLUG
+    if "%author%" in structure:
+        authors = post.ordered_authors
+        values["%author%"] = authors[0].slug if authors else "author"
+    return _TOKEN.sub(lambda match: values.get(match.group(), match.group()), structure)

@@ -1,0 +1,45 @@
+"""The public-visibility rules, in one place.
+
+``live()`` is what a reader may open; ``listed()`` is what listings, feeds,
+search, the sitemap and counts show (password-protected entries are live but
+never listed).
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from broadsheet.content.models.entries import LIVE_STATUSES
+
+
+class EntryQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(status__in=LIVE_STATUSES, published_at__lte=now or timezone.now())
+
+    def listed(self, now=None):
+        return self.live(now).filter(password="")
+
+    def in_period(self, start, end):
+        """Entries published in [start, end), both aware datetimes."""
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
+
+class PostQuerySet(EntryQuerySet):
+    def for_listing(self):
+        """Fetch what a listing shows (authors in order, categories) in a fixed number of queries."""
+        from broadsheet.content.models.posts import PostAuthor
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=PostAuthor.objects.select_related("author").order_by("position"),
+                to_attr="ordered_authorships",
+            ),
+            "categories",
+        )
+
+    def in_category(self, category):
+        return self.filter(categories__in=category.get_descendant_ids()).distinct()
+
+
+class PageQuerySet(EntryQuerySet):
+    pass

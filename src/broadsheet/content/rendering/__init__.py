@@ -1,0 +1,63 @@
+"""Body source -> safe HTML.
+
+The pipeline, in order: split at the fold (``fold.py``), turn each part into
+HTML by its format (``markdown.py`` or ``wpautop.py``), then sanitise the final
+HTML last (``sanitise.py``), so no later step can re-open what it removed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from broadsheet.content.rendering.fold import split_fold
+from broadsheet.content.rendering.sanitise import sanitise_html
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str  # the whole text, fold marked by <span id="more-ID"></span>
+    teaser_html: str  # the text up to the fold ("" when there is no fold)
+    has_fold: bool
+    more_text: str  # custom "Continue reading" text from <!--more Text-->, or ""
+    plain_text: str  # the whole text without markup, for search and descriptions
+
+
+def render_source(source: str, body_format: str) -> str:
+    """Turn source text of ``body_format`` into (unsanitised) HTML."""
+    if body_format == "html":
+        from broadsheet.content.rendering.wpautop import wpautop
+
+        return wpautop(source)
+    from broadsheet.content.rendering.markdown import render_markdown
+
+    return render_markdown(source)
+
+
+def html_to_text(markup: str) -> str:
+    """Return the visible text of ``markup`` on one line."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+def render_body(source: str, body_format: str, *, anchor_id: int | None, trusted: bool = False) -> RenderedBody:
+    fold = split_fold(source)
+    clean = (lambda markup: markup) if trusted else sanitise_html
+    if fold.has_fold:
+        anchor = f'<span id="more-{anchor_id}"></span>'
+        full_source = fold.rest if fold.no_teaser else fold.teaser + anchor + fold.rest
+        full_html = clean(render_source(full_source, body_format))
+        teaser_html = clean(render_source(fold.teaser, body_format))
+    else:
+        full_html = clean(render_source(source, body_format))
+        teaser_html = ""
+    return RenderedBody(
+        html=full_html,
+        teaser_html=teaser_html,
+        has_fold=fold.has_fold,
+        more_text=fold.more_text,
+        plain_text=html_to_text(full_html),
+    )

@@ -1,0 +1,26 @@
+"""Receivers that keep derived state in step with content.
+
+Every change to public content bumps ``SiteSettings.content_version``, which
+keys the cache of site-wide parts (sidebar archive list, category counts).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from broadsheet.content.models import Author, Category, Page, Post, PostAuthor, SiteSettings, Tag
+
+_CONTENT_MODELS = (Post, Page, Category, Tag, Author, PostAuthor)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def bump_version_on_change(sender, raw=False, **kwargs):
+    if sender in _CONTENT_MODELS and not raw:
+        SiteSettings.bump_content_version()
+
+
+@receiver(m2m_changed, sender=Post.categories.through)
+@receiver(m2m_changed, sender=Post.tags.through)
+def bump_version_on_terms_change(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        SiteSettings.bump_content_version()

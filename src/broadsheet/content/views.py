@@ -1,0 +1,128 @@
+"""Single posts and pages, found from a request path.
+
+Fixed routes (date archives, taxonomies, feeds, search) are matched first in
+``conf/urls.py``; everything else comes here: a page at its path, then a post
+by the site's permalink structure, then 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from broadsheet.content.models import Page, Post
+from broadsheet.content.passwords import COOKIE_MAX_AGE, COOKIE_NAME, is_unlocked, make_unlock_cookie
+from broadsheet.content.permalinks import match_post_path
+
+_MAX_PATH = 2000
+
+
+def find_page(path: str) -> Page | None:
+    """Return the live page answered at ``path`` ("/about/team/"), if any."""
+    if not path.endswith("/"):
+        return None
+    return Page.objects.live().select_related("author").filter(path=path.strip("/")).first()
+
+
+def find_post(path: str, site) -> Post | None:
+    """Return the live post whose permalink is ``path``, if any."""
+    tokens = match_post_path(path, site.permalink_structure)
+    if tokens is None:
+        return None
+    posts = Post.objects.live().for_listing()
+    if tokens.get("postname"):
+        post = posts.filter(slug=tokens["postname"]).first()
+    else:
+        post = posts.filter(pk=int(tokens["post_id"])).first()
+    if post is None or post.get_absolute_url() != path:
+        return None
+    return post
+
+
+def find_entry(path: str, site) -> Page | Post | None:
+    return find_page(path) or find_post(path, site)
+
+
+@require_safe
+def entry_detail(request, path: str):
+    path = "/" + path
+    if len(path) > _MAX_PATH:
+        raise Http404("No such page.")
+    for suffix, atom in (("feed/atom/", True), ("feed/rss2/", False), ("feed/", False)):
+        if path.endswith("/" + suffix):
+            return _entry_comments_feed(request, path[: -len(suffix)], atom=atom)
+    entry = find_entry(path, request.site)
+    if entry is None:
+        raise Http404("No such page.")
+    return render_entry(request, entry)
+
+
+def _entry_comments_feed(request, path: str, *, atom: bool):
+    from broadsheet.feeds.feeds import EntryCommentsFeed
+
+    entry = find_entry(path, request.site)
+    if entry is None or not entry.is_listed:
+        raise Http404("No such page.")
+    feed = EntryCommentsFeed.as_atom() if atom else EntryCommentsFeed()
+    return feed(request, entry=entry)
+
+
+def render_entry(request, entry):
+    unlocked = is_unlocked(request, entry)
+    context = {"entry": entry, "unlocked": unlocked, "is_post": isinstance(entry, Post)}
+    if isinstance(entry, Post):
+        context.update(_neighbours(entry))
+        context["comments"] = list(entry.comments.approved()) if unlocked else []
+        templates = [f"content/post-{entry.slug}.html", "content/post.html"]
+    else:
+        templates = [f"content/page-{entry.slug}.html", "content/page.html"]
+    response = TemplateResponse(request, templates, context)
+    if entry.password:
+        # The page differs by visitor: never shared by caches.
+        patch_vary_headers(response, ["Cookie"])
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _neighbours(post: Post) -> dict:
+    listed = Post.objects.listed().for_listing()
+    previous = listed.filter(published_at__lt=post.published_at).order_by("-published_at", "-id").first()
+    following = listed.filter(published_at__gt=post.published_at).order_by("published_at", "id").first()
+    return {"previous_post": previous, "next_post": following}
+
+
+@csrf_exempt  # like WordPress's postpass: no per-visitor token may be baked into cached pages
+@require_POST
+def unlock_entry(request):
+    """Check a protected entry's password and remember it in a cookie, then go back."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or not target.startswith("/"):
+        target = "/"
+    response = HttpResponseRedirect(urlsplit(target).path, status=303)
+    password = request.POST.get("password", "")
+    if 0 < len(password) <= 255:
+        response.set_cookie(
+            COOKIE_NAME, make_unlock_cookie(password), max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def entry_by_id(request, raw_id: str, kind: str):
+    """Answer ``/?p=ID`` and ``/?page_id=ID``: 301 to the entry's permalink, or 404."""
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        raise Http404("No such page.")
+    model = Post if kind == "post" else Page
+    entry = model.objects.live().filter(pk=int(raw_id)).first()
+    if entry is None:
+        raise Http404("No such page.")
+    location = entry.get_absolute_url()
+    if location.startswith("/?"):
+        raise Http404("No such page.")
+    return HttpResponsePermanentRedirect(location)

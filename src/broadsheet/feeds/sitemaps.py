@@ -1,0 +1,96 @@
+"""``/sitemap.xml``: listed posts and pages, archives and terms, with lastmod.
+
+Django's sitemaps framework, with the domain and scheme taken from
+``BROADSHEET_SITE_URL`` instead of the request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from broadsheet.content.models import Category, Page, Post, SiteSettings, Tag
+from broadsheet.content.models.entries import LIVE_STATUSES
+
+
+class SiteSitemap(Sitemap):
+    limit = 50000  # the protocol's maximum per file; larger sites page with ?p=2
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+
+class PostSitemap(SiteSitemap):
+    def items(self):
+        return Post.objects.listed().for_listing().order_by("-published_at", "-id")
+
+    def lastmod(self, item):
+        return item.modified_at
+
+
+class PageSitemap(SiteSitemap):
+    def items(self):
+        return Page.objects.listed().order_by("path")
+
+    def lastmod(self, item):
+        return item.modified_at
+
+
+class MonthArchiveSitemap(SiteSitemap):
+    def items(self):
+        tz = SiteSettings.current().tzinfo
+        return list(
+            Post.objects.listed()
+            .annotate(month=TruncMonth("published_at", tzinfo=tz))
+            .values("month")
+            .annotate(lastmod=Max("modified_at"))
+            .order_by("-month")
+        )
+
+    def location(self, item):
+        month = timezone.localtime(item["month"]) if timezone.is_aware(item["month"]) else item["month"]
+        return reverse("archives:month", kwargs={"year": f"{month.year:04d}", "month": f"{month.month:02d}"})
+
+    def lastmod(self, item):
+        return item["lastmod"]
+
+
+def _listed_posts_filter():
+    return Q(posts__status__in=LIVE_STATUSES, posts__published_at__lte=timezone.now(), posts__password="")
+
+
+class CategorySitemap(SiteSitemap):
+    def items(self):
+        return Category.objects.annotate(
+            count=Count("posts", filter=_listed_posts_filter()),
+            lastmod=Max("posts__modified_at", filter=_listed_posts_filter()),
+        ).filter(count__gt=0)
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+class TagSitemap(CategorySitemap):
+    def items(self):
+        return Tag.objects.annotate(
+            count=Count("posts", filter=_listed_posts_filter()),
+            lastmod=Max("posts__modified_at", filter=_listed_posts_filter()),
+        ).filter(count__gt=0)
+
+
+SITEMAPS = {
+    "posts": PostSitemap,
+    "pages": PageSitemap,
+    "months": MonthArchiveSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+}

@@ -1,0 +1,101 @@
+"""What every themed page gets: the site's settings and the site-wide parts.
+
+The site-wide parts (archive months with counts, categories with counts,
+recent posts, the page menu) would cost a scan of all posts per request, so
+they are computed once per content version and cached. The cache entry also
+expires when the next scheduled post goes live, so that post shows up with no
+cron job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.functional import SimpleLazyObject
+
+from broadsheet.content.models import Category, Page, Post, SiteSettings
+from broadsheet.content.models.entries import LIVE_STATUSES
+
+RECENT_POSTS = 5
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    months: list[Link] = field(default_factory=list)
+    categories: list[Link] = field(default_factory=list)
+    recent: list[Link] = field(default_factory=list)
+    menu: list[Link] = field(default_factory=list)
+    valid_until: datetime | None = None
+
+
+def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
+    now = now or timezone.now()
+    listed = Post.objects.listed(now)
+    tz = site.tzinfo
+    months = []
+    rows = (
+        listed.annotate(month=TruncMonth("published_at", tzinfo=tz))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    for row in rows:
+        month = timezone.localtime(row["month"], tz) if timezone.is_aware(row["month"]) else row["month"]
+        url = reverse("archives:month", kwargs={"year": f"{month.year:04d}", "month": f"{month.month:02d}"})
+        months.append(Link(dateformat.format(month, "F Y"), url, row["count"]))
+    listed_filter = Q(
+        posts__status__in=LIVE_STATUSES, posts__published_at__lte=now, posts__password=""
+    )
+    categories = [
+        Link(category.name, category.get_absolute_url(), category.count)
+        for category in Category.objects.annotate(count=Count("posts", filter=listed_filter)).filter(count__gt=0)
+    ]
+    recent = [Link(post.title or "(no title)", post.get_absolute_url()) for post in listed.for_listing()[:RECENT_POSTS]]
+    menu = [
+        Link(page.title, page.get_absolute_url())
+        for page in Page.objects.listed(now).filter(parent__isnull=True).order_by("menu_order", "title")
+    ]
+    next_scheduled = (
+        Post.objects.filter(status__in=LIVE_STATUSES, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return Sidebar(months, categories, recent, menu, valid_until=next_scheduled)
+
+
+def _cache_key(site: SiteSettings) -> str:
+    shape = f"{site.time_zone}|{site.permalink_structure}".encode()
+    return f"broadsheet:sidebar:{site.content_version}:{hashlib.sha1(shape).hexdigest()[:12]}"
+
+
+def get_sidebar(site: SiteSettings) -> Sidebar:
+    key = _cache_key(site)
+    sidebar = cache.get(key)
+    now = timezone.now()
+    if sidebar is None or (sidebar.valid_until is not None and sidebar.valid_until <= now):
+        sidebar = build_sidebar(site, now)
+        cache.set(key, sidebar, timeout=None)
+    return sidebar
+
+
+def theme_context(request):
+    site = getattr(request, "site", None) or SiteSettings.current()
+    return {
+        "site": site,
+        "sidebar": SimpleLazyObject(lambda: get_sidebar(site)),
+    }
