@@ -1,0 +1,18 @@
+import pathlib
+
+import pytest
+from django.core.cache import cache
+
+from broadsheet.content.models import SiteSettings
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    """Each test starts with no cached site-wide parts and no remembered settings."""
+    cache.clear()
+    SiteSettings.reset_current()
+    yield
+    SiteSettings.reset_current()
