@@ -73,3 +73,9 @@ def page(title: str, *, parent: Page | None = None, body: str = "Page text.", st
     )
     entry.save()
     return entry
+
+
+def main_html(html: str) -> str:
+    """Return the page's <main> element only (listings without the sidebar)."""
+    start = html.index("<main")
+    return html[start : html.index("</main>", start)]

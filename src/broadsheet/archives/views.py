@@ -82,6 +82,15 @@ class DateListingMixin(ListingMixin):
         # The theme shows posts, not a list of days or months: skip that query.
         return []
 
+    def _no_neighbour(self, date):
+        # The theme pages within a period (older/newer) and has no next-month
+        # links, as WordPress's; skipping them saves two queries per page.
+        return None
+
+    get_next_year = get_previous_year = _no_neighbour
+    get_next_month = get_previous_month = _no_neighbour
+    get_next_day = get_previous_day = _no_neighbour
+
     def get_period(self) -> datetime.date:
         raise NotImplementedError
 

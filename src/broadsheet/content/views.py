@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from broadsheet.content.models import Page, Post
+from broadsheet.content.models import Page, Post, SiteSettings
 from broadsheet.content.passwords import COOKIE_MAX_AGE, COOKIE_NAME, is_unlocked, make_unlock_cookie
 from broadsheet.content.permalinks import match_post_path
 
@@ -91,7 +91,10 @@ def render_entry(request, entry):
 
 
 def _neighbours(post: Post) -> dict:
-    listed = Post.objects.listed().for_listing()
+    listed = Post.objects.listed()
+    structure = SiteSettings.current().permalink_structure
+    if "%category%" in structure or "%author%" in structure:
+        listed = listed.for_listing()  # their permalinks need categories and authors
     previous = listed.filter(published_at__lt=post.published_at).order_by("-published_at", "-id").first()
     following = listed.filter(published_at__gt=post.published_at).order_by("published_at", "id").first()
     return {"previous_post": previous, "next_post": following}

@@ -73,7 +73,7 @@ class CategorySitemap(SiteSitemap):
         return Category.objects.annotate(
             count=Count("posts", filter=_listed_posts_filter()),
             lastmod=Max("posts__modified_at", filter=_listed_posts_filter()),
-        ).filter(count__gt=0)
+        ).filter(count__gt=0).order_by("path")
 
     def lastmod(self, item):
         return item.lastmod
@@ -84,7 +84,7 @@ class TagSitemap(CategorySitemap):
         return Tag.objects.annotate(
             count=Count("posts", filter=_listed_posts_filter()),
             lastmod=Max("posts__modified_at", filter=_listed_posts_filter()),
-        ).filter(count__gt=0)
+        ).filter(count__gt=0).order_by("slug")
 
 
 SITEMAPS = {
