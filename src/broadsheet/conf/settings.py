@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "broadsheet.content.middleware.RejectMalformedPathMiddleware",
     "broadsheet.content.middleware.SiteSettingsMiddleware",
 ]
 

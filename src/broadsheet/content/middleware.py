@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.utils import timezone
 
 from broadsheet.content.models import SiteSettings
@@ -19,3 +20,15 @@ class SiteSettingsMiddleware:
         finally:
             timezone.deactivate()
             SiteSettings.reset_current(token)
+
+
+class RejectMalformedPathMiddleware:
+    """Answer 404 for paths no entry can have (NUL bytes, which PostgreSQL cannot even compare)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("No such page.")
+        return self.get_response(request)

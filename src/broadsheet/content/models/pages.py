@@ -30,6 +30,7 @@ class Page(Entry):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             old_path = self.path
+            self.ensure_slug()
             self.path = self._compute_path()
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
