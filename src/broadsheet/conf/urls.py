@@ -25,10 +25,9 @@ urlpatterns = [
     path("search/<str:words>/page/<int:page>/", search_views.search, name="search_words_page"),
     path("post-password/", content_views.unlock_entry, name="unlock_entry"),
     path("admin/", admin.site.urls),
-    # Paths end in "/" (so Django's APPEND_SLASH can redirect "/2010/07") or in an
-    # extension, for permalink structures such as "/%year%/%postname%.html".
-    re_path(r"^(?P<path>.+/)$", content_views.entry_detail, name="entry"),
-    re_path(r"^(?P<path>[^?#]+\.[A-Za-z0-9]{1,8})$", content_views.entry_detail, name="entry_file"),
+    # Also answers structures without a trailing slash ("/archives/%post_id%"),
+    # so it does Django's APPEND_SLASH itself for anything else.
+    re_path(r"^(?P<path>.+)$", content_views.entry_detail, name="entry"),
 ]
 
 handler404 = "broadsheet.theme.views.not_found"

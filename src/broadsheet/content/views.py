@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.encoding import iri_to_uri
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +26,7 @@ _MAX_PATH = 2000
 
 def find_page(path: str) -> Page | None:
     """Return the live page answered at ``path`` ("/about/team/"), if any."""
-    if not path.endswith("/"):
+    if not path.endswith("/") or path == "/":
         return None
     return Page.objects.live().select_related("author").filter(path=path.strip("/")).first()
 
@@ -59,6 +60,9 @@ def entry_detail(request, path: str):
             return _entry_comments_feed(request, path[: -len(suffix)], atom=atom)
     entry = find_entry(path, request.site)
     if entry is None:
+        if not path.endswith("/"):
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(iri_to_uri(path + "/") + ("?" + query if query else ""))
         raise Http404("No such page.")
     return render_entry(request, entry)
 

@@ -38,8 +38,13 @@ class Post(Entry):
         return build_post_path(self, SiteSettings.current())
 
     def reserved_slugs(self) -> frozenset:
-        from broadsheet.content.models.pages import RESERVED_TOP_LEVEL
+        from broadsheet.content.models.pages import RESERVED_TOP_LEVEL, Page
+        from broadsheet.content.models.site import SiteSettings
 
+        if SiteSettings.current().permalink_structure.startswith("/%postname%"):
+            # Posts answer at the top level too: never shadow a page.
+            top_level_pages = Page.objects.filter(parent__isnull=True).values_list("slug", flat=True)
+            return RESERVED_TOP_LEVEL | frozenset(top_level_pages)
         return RESERVED_TOP_LEVEL
 
     def get_comments_feed_url(self):
