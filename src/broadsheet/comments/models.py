@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
-        return self.filter(status=Comment.Status.APPROVED)
+        """Approved reader comments, pingbacks and trackbacks (never editorial notes)."""
+        return self.filter(status=Comment.Status.APPROVED).exclude(kind=Comment.Kind.NOTE)
 
     def public(self):
         """Approved comments on entries that anonymous readers may list."""
@@ -34,6 +35,7 @@ class Comment(models.Model):
         COMMENT = "comment", _("Comment")
         PINGBACK = "pingback", _("Pingback")
         TRACKBACK = "trackback", _("Trackback")
+        NOTE = "note", _("Editorial note")  # WordPress 6.9 block notes: never public
 
     post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")

@@ -2,7 +2,12 @@
 
 Every change to public content bumps ``SiteSettings.content_version``, which
 keys the cache of site-wide parts (sidebar archive list, category counts).
+Bulk writers (importers) wrap their work in ``batched_changes()`` so the
+version is bumped once at the end instead of once per row.
 """
+
+import contextlib
+import threading
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -10,17 +15,36 @@ from django.dispatch import receiver
 from broadsheet.content.models import Author, Category, Page, Post, PostAuthor, SiteSettings, Tag
 
 _CONTENT_MODELS = (Post, Page, Category, Tag, Author, PostAuthor)
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def batched_changes():
+    """Defer content-version bumps until the block ends (then bump once)."""
+    depth = getattr(_state, "depth", 0)
+    _state.depth = depth + 1
+    try:
+        yield
+    finally:
+        _state.depth = depth
+        if depth == 0:
+            SiteSettings.bump_content_version()
+
+
+def _bump():
+    if not getattr(_state, "depth", 0):
+        SiteSettings.bump_content_version()
 
 
 @receiver(post_save)
 @receiver(post_delete)
 def bump_version_on_change(sender, raw=False, **kwargs):
     if sender in _CONTENT_MODELS and not raw:
-        SiteSettings.bump_content_version()
+        _bump()
 
 
 @receiver(m2m_changed, sender=Post.categories.through)
 @receiver(m2m_changed, sender=Post.tags.through)
 def bump_version_on_terms_change(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        SiteSettings.bump_content_version()
+        _bump()
