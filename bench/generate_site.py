@@ -236,7 +236,7 @@ def generate(posts: int = 10_000, seed: int = 2024, progress: bool = True) -> di
     """Create the whole site in the current (empty) database; return counts and timings."""
     from django.db import connection, transaction
 
-    from broadsheet.content.models import Author, Category, Page, Post, SiteSettings, Tag
+    from broadsheet.content.models import Author, Category, Page, Post, PostAuthor, SiteSettings, Tag
     from broadsheet.content.slugs import slugify_title
 
     if Post.objects.exists() or Page.objects.exists():
@@ -274,7 +274,9 @@ def generate(posts: int = 10_000, seed: int = 2024, progress: bool = True) -> di
     sticky = {posts - 3, posts - 40} if posts > 40 else set()
     seen_titles: set[str] = set()
     batch_started = time.perf_counter()
+    PostCategory, PostTag = Post.categories.through, Post.tags.through
     for start in range(0, posts, BATCH):
+        authorships, post_categories, post_tags = [], [], []
         with transaction.atomic():
             for index in range(start, min(start + BATCH, posts)):
                 post = Post(
@@ -293,9 +295,17 @@ def generate(posts: int = 10_000, seed: int = 2024, progress: bool = True) -> di
                     author = rng.choices(authors, weights)[0]
                     if author not in chosen:
                         chosen.append(author)
-                post.set_authors(chosen)
-                post.categories.set(rng.sample(category_list, 1 if rng.random() < 0.7 else 2))
-                post.tags.set(rng.sample(tags, rng.randrange(2, 6)))
+                # What post.set_authors() and .categories/.tags.set() store, written once per batch
+                # (bulk_create sends no m2m signals: the content version is bumped once at the end).
+                authorships += [PostAuthor(post=post, author=a, position=n) for n, a in enumerate(chosen)]
+                post_categories += [
+                    PostCategory(post=post, category=category)
+                    for category in rng.sample(category_list, 1 if rng.random() < 0.7 else 2)
+                ]
+                post_tags += [PostTag(post=post, tag=tag) for tag in rng.sample(tags, rng.randrange(2, 6))]
+            PostAuthor.objects.bulk_create(authorships)
+            PostCategory.objects.bulk_create(post_categories)
+            PostTag.objects.bulk_create(post_tags)
         done = min(start + BATCH, posts)
         if progress and (done % 1000 == 0 or done == posts):
             elapsed = time.perf_counter() - batch_started
@@ -318,8 +328,10 @@ def generate(posts: int = 10_000, seed: int = 2024, progress: bool = True) -> di
             page.save()
             pages[slug] = page
 
+    SiteSettings.bump_content_version()
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)") if connection.vendor == "sqlite" else None
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     total = time.perf_counter() - started
     return {
         "posts": posts,

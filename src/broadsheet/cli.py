@@ -98,6 +98,17 @@ def import_markdown(directory, dry_run):
     _call("import_markdown", directory, dry_run=dry_run)
 
 
+@import_group.command(name="wordpress")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--media-dir", type=click.Path(exists=True, file_okay=False), help="A copy of wp-content/uploads.")
+@click.option("--permalinks", help="The old site's permalink structure (default: inferred from the links).")
+@click.option("--dry-run", is_flag=True, help="Report what would happen and change nothing.")
+def import_wordpress(path, media_dir, permalinks, dry_run):
+    """Import a WordPress export (WXR) losslessly; re-running updates in place."""
+    _setup_django()
+    _call("import_wordpress", path, media_dir=media_dir, permalinks=permalinks, dry_run=dry_run)
+
+
 @main.command()
 @click.argument("username")
 @click.option("--email", default="", help="The user's email address.")

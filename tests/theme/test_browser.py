@@ -184,27 +184,35 @@ class Visit:
     def __init__(self, browser, url: str, *, viewport: dict, color_scheme: str):
         self.context = browser.new_context(viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce")
         self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.url = url
+        self._messages: list[tuple[str, dict]] = []
+        self._page_errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self._page_errors.append(f"page error: {error}"))
         self.response = self.page.goto(url, wait_until="load")
         self.page.wait_for_load_state("networkidle")
 
     def _on_console(self, message) -> None:
-        if message.type != "error":
-            return
-        location = message.location or {}
-        # Chromium reports the document's own status as an error; the 404 page
-        # is meant to be a 404. Anything else (a missing stylesheet...) counts.
-        if (
-            self.response is not None
-            and self.response.status == 404
-            and location.get("url") == self.url
-            and "status of 404" in message.text
-        ):
-            return
-        self.errors.append(f"console error: {message.text} ({location.get('url')}:{location.get('lineNumber')})")
+        if message.type == "error":
+            self._messages.append((message.text, message.location or {}))
+
+    @property
+    def errors(self) -> list[str]:
+        """Console errors and uncaught exceptions so far."""
+        found = list(self._page_errors)
+        for text, location in self._messages:
+            # Chromium reports the document's own status as an error; the 404
+            # page is meant to be a 404. Anything else (a missing stylesheet,
+            # a missing icon...) counts.
+            if (
+                self.response is not None
+                and self.response.status == 404
+                and location.get("url") == self.url
+                and "status of 404" in text
+            ):
+                continue
+            found.append(f"console error: {text} ({location.get('url')}:{location.get('lineNumber')})")
+        return found
 
     def close(self) -> None:
         self.context.close()

@@ -50,7 +50,7 @@ _FALSE = frozenset({"false", "no", "off", "0", ""})
 _JEKYLL_NAME = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<slug>.+)$")
 _PELICAN_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?:[ \t]+(?P<value>.*))?$")
 _TOML_KEY = re.compile(r"""^\s*["']?(?P<key>[A-Za-z0-9_-]+)["']?\s*=""")
-_TOML_LINE = re.compile(r"\s*\(at line (?P<line>\d+), column \d+\)\s*$")
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (?P<line>\d+), column \d+|end of document)\)\s*$")
 _DATE = re.compile(
     r"""^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})
     (?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6})\d*)?)?
@@ -182,7 +182,7 @@ def _parse_yaml(source: str, shown: str) -> _Header:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + offset if mark else 1
-        reason = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        reason = ": ".join(part for part in (error.context, error.problem) if part) or "cannot parse"
         raise FrontMatterError(shown, line, f"invalid YAML: {reason}") from error
     except yaml.YAMLError as error:
         raise FrontMatterError(shown, 1, f"invalid YAML: {error}") from error
@@ -204,9 +204,12 @@ def _parse_toml(source: str, shown: str) -> _Header:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
-        match = _TOML_LINE.search(message)
-        line = int(match["line"]) + offset if match else 1
-        reason = _TOML_LINE.sub("", message) if match else message
+        match = _TOML_WHERE.search(message)
+        if match is None:
+            line, reason = 1, message
+        else:
+            line = int(match["line"]) if match["line"] else source.count("\n") + 1
+            line, reason = line + offset, message[: match.start()]
         raise FrontMatterError(shown, line, f"invalid TOML: {reason}") from error
     lines = {}
     for number, text in enumerate(source.split("\n"), start=1 + offset):
@@ -259,7 +262,7 @@ def _build_source(header: _Header, *, key: str, shown: str, zone, content_hash: 
         try:
             published_at = _parse_date(values[date_key], zone)
         except ValueError:
-            problem(date_key, f"unparseable date {date_key}: {_text(values[date_key])!r}")
+            problem(date_key, f"{date_key}: cannot parse {_text(values[date_key])!r} as a date")
     elif name_date is not None:
         published_at = datetime.datetime.combine(name_date, datetime.time(), tzinfo=zone)
 
@@ -269,7 +272,7 @@ def _build_source(header: _Header, *, key: str, shown: str, zone, content_hash: 
         try:
             modified_at = _parse_date(values[modified_key], zone)
         except ValueError:
-            problem(modified_key, f"unparseable date {modified_key}: {_text(values[modified_key])!r}")
+            problem(modified_key, f"{modified_key}: cannot parse {_text(values[modified_key])!r} as a date")
 
     status = _status(values, PurePosixPath(key), problem)
     if status == Status.PUBLISHED and published_at is not None and published_at > datetime.datetime.now(datetime.UTC):

@@ -103,3 +103,37 @@ class ItemRecord:
 
     def meta_values(self, key: str) -> list[str]:
         return [value for meta_key, value in self.meta if meta_key == key]
+
+
+def to_json(record) -> dict:
+    """Return a record as JSON-ready data (datetimes as ISO strings, tuples as lists)."""
+    data = {}
+    for name, value in vars(record).items():
+        if name == "comments":
+            continue
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat(sep=" ")
+        elif isinstance(value, list):
+            value = [vars(v).copy() if hasattr(v, "__dataclass_fields__") else list(v) for v in value]
+        data[name] = value
+    return data
+
+
+def item_from_json(data: dict) -> ItemRecord:
+    """Rebuild an ItemRecord stored with :func:`to_json` (without its comments)."""
+    fields = dict(data)
+    for name in ("post_date", "post_date_gmt", "post_modified", "post_modified_gmt"):
+        if fields.get(name):
+            fields[name] = datetime.datetime.fromisoformat(fields[name])
+    fields["terms"] = [ItemTerm(**term) for term in fields.get("terms", [])]
+    fields["meta"] = [tuple(pair) for pair in fields.get("meta", [])]
+    return ItemRecord(**fields)
+
+
+def comment_from_json(data: dict) -> CommentRecord:
+    fields = dict(data)
+    for name in ("date", "date_gmt"):
+        if fields.get(name):
+            fields[name] = datetime.datetime.fromisoformat(fields[name])
+    fields["meta"] = [tuple(pair) for pair in fields.get("meta", [])]
+    return CommentRecord(**fields)

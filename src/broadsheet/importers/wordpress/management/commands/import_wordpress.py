@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from broadsheet.importers.wordpress.load import WXRError, import_wxr
+
+
+class Command(BaseCommand):
+    help = "Import a WordPress export (WXR 1.0-1.2): authors, terms, posts, pages, comments, attachments."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--media-dir", help="A copy of the site's wp-content/uploads folder.")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change nothing.")
+        parser.add_argument("--permalinks", help="The WordPress site's permalink structure (default: inferred).")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, path, media_dir=None, dry_run=False, permalinks=None, no_progress=False, **options):
+        from rich.console import Console
+        from rich.progress import Progress
+        from rich.table import Table
+
+        console = Console(file=self.stdout, width=120)
+        try:
+            if no_progress or not console.is_terminal:
+                report = import_wxr(path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks)
+            else:
+                with Progress(console=console, transient=True) as bar:
+                    task = bar.add_task("Importing", total=None)
+
+                    def advance(done, total):
+                        bar.update(task, advance=done, total=total)
+
+                    report = import_wxr(path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks, progress=advance)
+        except FileNotFoundError as error:
+            raise CommandError(f"{path}: no such file") from error
+        except WXRError as error:
+            raise CommandError(f"{path}: {error}; nothing was imported") from error
+        title = "Dry run: nothing was changed" if dry_run else f"Imported {report.site_url}"
+        table = Table(title=title)
+        for column in ("what", "created", "updated", "skipped"):
+            table.add_column(column, justify="left" if column == "what" else "right")
+        for kind, created, updated, skipped in report.rows():
+            table.add_row(kind, str(created), str(updated), str(skipped))
+        console.print(table)
+        console.print(f"Permalinks: {report.permalink_structure or '(plain)'} ({report.permalink_source})")
+        for line in report.skipped:
+            console.print(f"skipped: {line}", markup=False)
+        for line in report.warnings:
+            console.print(f"warning: {line}", markup=False)
+        if report.unknown_shortcodes:
+            names = ", ".join(f"[{name}] ×{n}" for name, n in report.unknown_shortcodes.most_common())
+            console.print(f"unknown shortcodes kept as written: {names}", markup=False)
+        if report.missing_media:
+            console.print(f"{len(report.missing_media)} media files not copied (original URLs kept):", markup=False)
+            for url in report.missing_media[:50]:
+                console.print(f"  {url}", markup=False)

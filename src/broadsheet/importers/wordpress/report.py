@@ -1,0 +1,44 @@
+"""The import report: what was imported, updated, skipped, and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from broadsheet.importers.wordpress.wxr import ParseStats
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    site_url: str = ""
+    counts: Counter = field(default_factory=Counter)  # (kind, action) -> n; action: created, updated, skipped
+    skipped: list[str] = field(default_factory=list)  # one line each: what and why
+    warnings: list[str] = field(default_factory=list)
+    unknown_shortcodes: Counter = field(default_factory=Counter)
+    missing_media: list[str] = field(default_factory=list)
+    permalink_structure: str = ""
+    permalink_source: str = ""  # "--permalinks", "inferred from N of M links", "kept"
+    stats: ParseStats = field(default_factory=ParseStats)
+
+    def add(self, kind: str, action: str, n: int = 1) -> None:
+        self.counts[(kind, action)] += n
+
+    def count(self, kind: str, action: str) -> int:
+        return self.counts[(kind, action)]
+
+    def skip(self, kind: str, what: str, reason: str) -> None:
+        self.add(kind, "skipped")
+        self.skipped.append(f"{kind} {what}: {reason}")
+
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        """Return (kind, created, updated, skipped) per kind, in a stable order."""
+        kinds = sorted({kind for kind, _ in self.counts}, key=_order)
+        return [(k, self.count(k, "created"), self.count(k, "updated"), self.count(k, "skipped")) for k in kinds]
+
+
+_KINDS = ["author", "category", "tag", "term", "post", "page", "attachment", "menu item", "other item", "comment", "old address"]
+
+
+def _order(kind: str) -> int:
+    return _KINDS.index(kind) if kind in _KINDS else len(_KINDS)
