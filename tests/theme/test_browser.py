@@ -181,7 +181,7 @@ def site_pages(transactional_db, live_server):
 class Visit:
     """One page load in a fresh context, with its console errors collected."""
 
-    def __init__(self, browser, url: str, *, viewport: dict, color_scheme: str):
+    def __init__(self, browser, url: str, *, viewport: dict, color_scheme: str, settle: bool):
         self.context = browser.new_context(viewport=viewport, color_scheme=color_scheme, reduced_motion="reduce")
         self.page = self.context.new_page()
         self.url = url
@@ -190,7 +190,9 @@ class Visit:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self._page_errors.append(f"page error: {error}"))
         self.response = self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        if settle:
+            # Late requests (the icon) can fail after "load": wait for them too.
+            self.page.wait_for_load_state("networkidle")
 
     def _on_console(self, message) -> None:
         if message.type == "error":
@@ -222,8 +224,8 @@ class Visit:
 def visit(browser):
     opened: list[Visit] = []
 
-    def open_page(url: str, *, viewport: str = "1280", color_scheme: str = "light") -> Visit:
-        opened.append(Visit(browser, url, viewport=VIEWPORTS[viewport], color_scheme=color_scheme))
+    def open_page(url: str, *, viewport: str = "1280", color_scheme: str = "light", settle: bool = False) -> Visit:
+        opened.append(Visit(browser, url, viewport=VIEWPORTS[viewport], color_scheme=color_scheme, settle=settle))
         return opened[-1]
 
     yield open_page
@@ -268,7 +270,7 @@ def relative_luminance(css_color: str) -> float:
 @pytest.mark.parametrize("width", tuple(VIEWPORTS))
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_clean_and_accessible(site_pages, visit, axe_source, name, width, scheme):
-    shown = visit(site_pages[name], viewport=width, color_scheme=scheme)
+    shown = visit(site_pages[name], viewport=width, color_scheme=scheme, settle=True)
     page = shown.page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.encoding import iri_to_uri
 from django.utils import dateformat
 from django.views.generic import ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
@@ -189,14 +191,21 @@ class AuthorView(TermListingMixin, ListView):
         return super().get_queryset().filter(authors=self.term)
 
 
+WORDPRESS_QUERY_VARS = frozenset(
+    {"p", "page_id", "attachment_id", "cat", "category_name", "tag", "author", "author_name", "m", "feed", "paged"}
+)
+
+
 def home(request):
-    """The front page, which also answers WordPress's query-string URLs (``?s=``, ``?p=``, ``?page_id=``)."""
-    from broadsheet.content.views import entry_by_id
+    """The front page, which also answers WordPress's query-string URLs (``?s=``, ``?p=``, ``?cat=``...)."""
+    from broadsheet.legacy.resolvers import by_query
     from broadsheet.search.views import search
 
     if "s" in request.GET:
         return search(request)
-    for key, kind in (("p", "post"), ("page_id", "page")):
-        if key in request.GET:
-            return entry_by_id(request, request.GET[key], kind)
+    if WORDPRESS_QUERY_VARS.intersection(request.GET):
+        location = by_query(request)
+        if location is None:
+            raise Http404("No such page.")
+        return HttpResponsePermanentRedirect(iri_to_uri(location))
     return HomeView.as_view()(request)

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "broadsheet.content.middleware.RejectMalformedPathMiddleware",
     "broadsheet.content.middleware.SiteSettingsMiddleware",
+    "broadsheet.legacy.middleware.LegacyRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "broadsheet.conf.urls"

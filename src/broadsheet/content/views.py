@@ -120,16 +120,3 @@ def unlock_entry(request):
         )
     return response
 
-
-def entry_by_id(request, raw_id: str, kind: str):
-    """Answer ``/?p=ID`` and ``/?page_id=ID``: 301 to the entry's permalink, or 404."""
-    if not raw_id.isdigit() or len(raw_id) > 18:
-        raise Http404("No such page.")
-    model = Post if kind == "post" else Page
-    entry = model.objects.live().filter(pk=int(raw_id)).first()
-    if entry is None:
-        raise Http404("No such page.")
-    location = entry.get_absolute_url()
-    if location.startswith("/?"):
-        raise Http404("No such page.")
-    return HttpResponsePermanentRedirect(location)
