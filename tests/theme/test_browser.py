@@ -333,6 +333,9 @@ def test_first_tab_reaches_a_visible_skip_link(site_pages, visit, name, width):
     assert skip.is_visible()
     assert _in_viewport(page, "a.skip-link"), "the focused skip link is off screen"
     assert skip.inner_text().strip() == "Skip to content"
+    if name == "home":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"skip-link-{width}-light.png"))
 
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'content'")

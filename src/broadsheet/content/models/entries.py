@@ -92,8 +92,14 @@ class Entry(models.Model):
 
     def render(self):
         """Render body to HTML (full page and teaser), sanitised, and keep the results."""
+        from broadsheet.media.attachments import resolve_attachment
+
         rendered = render_body(
-            self.body, self.body_format, anchor_id=self.pk, trusted=self.allow_raw_html
+            self.body,
+            self.body_format,
+            anchor_id=self.pk,
+            trusted=self.allow_raw_html,
+            resolve_attachment=resolve_attachment,
         )
         self.rendered_html = rendered.html
         self.rendered_teaser = rendered.teaser_html

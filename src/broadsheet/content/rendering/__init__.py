@@ -27,12 +27,21 @@ class RenderedBody:
     plain_text: str  # the whole text without markup, for search and descriptions
 
 
-def render_source(source: str, body_format: str) -> str:
-    """Turn source text of ``body_format`` into (unsanitised) HTML."""
+def render_source(source: str, body_format: str, resolve_attachment=None) -> str:
+    """Turn source text of ``body_format`` into (unsanitised) HTML.
+
+    HTML is WordPress's: block-editor content is its blocks' HTML, classic
+    content gets WordPress's paragraph rules; then WordPress's shortcodes.
+    """
     if body_format == "html":
+        from broadsheet.content.rendering.blocks import has_blocks, render_blocks
+        from broadsheet.content.rendering.shortcodes import autoembed, render_shortcodes
         from broadsheet.content.rendering.wpautop import wpautop
 
-        return wpautop(source)
+        markup = render_blocks(source) if has_blocks(source) else wpautop(autoembed(source))
+        if resolve_attachment is None:
+            return render_shortcodes(markup).html
+        return render_shortcodes(markup, resolve_attachment=resolve_attachment).html
     from broadsheet.content.rendering.markdown import render_markdown
 
     return render_markdown(source)
@@ -43,16 +52,19 @@ def html_to_text(markup: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
 
-def render_body(source: str, body_format: str, *, anchor_id: int | None, trusted: bool = False) -> RenderedBody:
+def render_body(
+    source: str, body_format: str, *, anchor_id: int | None, trusted: bool = False, resolve_attachment=None
+) -> RenderedBody:
+    """Render ``source``; ``resolve_attachment(id)`` gives galleries their images."""
     fold = split_fold(source)
     clean = (lambda markup: markup) if trusted else sanitise_html
     if fold.has_fold:
         anchor = f'<span id="more-{anchor_id}"></span>'
         full_source = fold.rest if fold.no_teaser else fold.teaser + anchor + fold.rest
-        full_html = clean(render_source(full_source, body_format))
-        teaser_html = clean(render_source(fold.teaser, body_format))
+        full_html = clean(render_source(full_source, body_format, resolve_attachment))
+        teaser_html = clean(render_source(fold.teaser, body_format, resolve_attachment))
     else:
-        full_html = clean(render_source(source, body_format))
+        full_html = clean(render_source(source, body_format, resolve_attachment))
         teaser_html = ""
     return RenderedBody(
         html=full_html,

@@ -97,7 +97,10 @@ _BLOCK_TAG_START = re.compile(rf"</?{_ALLBLOCKS}")
 _WS_THEN_CLOSING_P = re.compile(rf"{_S}*</p>")
 _WS_THEN_BR = re.compile(rf"{_S}*<br />")
 _OPTIONAL_WS = re.compile(rf"{_S}*")
-_WS_RUN = re.compile(rf"{_S}+")
+# A whole run of whitespace that holds a newline: it starts where the previous
+# character is not whitespace, so a long run without one costs one look, not one per
+# position.
+_WS_RUN_WITH_NEWLINE = re.compile(rf"(?<!{_S})[ \t\x0b\f\r]*+\n{_S}*")
 _GT = re.compile(r">")
 _GT_OR_BRACKET = re.compile(r"[>\]]")
 _OPTION_OPEN = re.compile(r"<option")
@@ -388,11 +391,9 @@ def _newlines_to_br(text: str) -> str:
     """
     pieces: list[str] = []
     pos = 0
-    for run in _WS_RUN.finditer(text):
+    for run in _WS_RUN_WITH_NEWLINE.finditer(text):
         start, end = run.span()
         last_newline = text.rfind("\n", start, end)
-        if last_newline == -1:
-            continue
         if text.endswith("<br />", 0, start):
             start += 1
         if start > last_newline:

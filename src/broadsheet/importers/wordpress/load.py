@@ -37,6 +37,7 @@ from broadsheet.importers.wordpress import models as wp
 from broadsheet.importers.wordpress.permalinks import LinkSample, infer_structure, link_path
 from broadsheet.importers.wordpress.records import AuthorRecord, CommentRecord, ItemRecord, SiteRecord, TermRecord, to_json
 from broadsheet.importers.wordpress.report import ImportReport
+from broadsheet.importers.wordpress.timezones import infer_time_zone
 from broadsheet.importers.wordpress.wxr import ParseStats, WXRError, read_wxr
 from broadsheet.legacy.models import OldPath
 from broadsheet.media.models import MediaItem
@@ -60,6 +61,7 @@ class _Survey:
     item_ids: list[int] = field(default_factory=list)
     comment_count: int = 0
     samples: list[LinkSample] = field(default_factory=list)
+    date_pairs: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
     stats: ParseStats = field(default_factory=ParseStats)
 
     @property
@@ -82,6 +84,7 @@ def import_wxr(path, *, media_dir=None, dry_run=False, permalinks=None, progress
     if survey.stats.bytes_reencoded:
         report.warnings.append(f"read {survey.stats.bytes_reencoded} bytes that were not UTF-8 as Windows-1252")
     report.warnings.extend(survey.stats.notes)
+    report.time_zone = infer_time_zone(survey.date_pairs) or ""
     structure, matched = (permalinks, 0) if permalinks else infer_structure(survey.samples)
     report.permalink_structure = structure
     if permalinks:
@@ -116,6 +119,8 @@ def _survey_item(survey: _Survey, item: ItemRecord) -> None:
     survey.items[item.post_type] += 1
     survey.item_ids.append(item.post_id)
     survey.comment_count += len(item.comments)
+    if item.post_date and item.post_date_gmt and len(survey.date_pairs) < 300:
+        survey.date_pairs.append((item.post_date, item.post_date_gmt))
     if item.post_type == "guest-author":
         meta = dict(item.meta)
         login = meta.get("cap-user_login") or item.post_name.removeprefix("cap-")
@@ -196,16 +201,25 @@ class _Loader:
             self._link_pages_and_attachments()
             self._link_comment_threads()
             self._save_old_paths()
+            self._rerender_galleries()
         _reset_sequences()
 
     # -- site, authors, terms -------------------------------------------------
 
     def _adopt_permalinks(self) -> None:
-        """Keep the old links answering at the same paths when the Broadsheet site has no other posts."""
+        """Keep the old links answering at the same paths when the Broadsheet site has no other posts.
+
+        Date-based permalinks use local dates, so the site's time zone is adopted too.
+        """
         structure = self.structure
+        foreign = Post.objects.exclude(wordpress__site__base_url=self.survey.base_url).exists()
+        zone = self.report.time_zone
+        if zone and not foreign and zone != self.site_settings.time_zone:
+            self.site_settings.time_zone = zone
+            self.site_settings.save()
+            self.zone = self.site_settings.tzinfo
         if not structure:
             return
-        foreign = Post.objects.exclude(wordpress__site__base_url=self.survey.base_url).exists()
         if foreign and structure != self.site_settings.permalink_structure:
             self.report.warnings.append(
                 f"kept this site's permalink structure {self.site_settings.permalink_structure}; "
@@ -306,8 +320,9 @@ class _Loader:
                 self._save_term_link(term, tag=tag)
                 self.report.add("tag", "created" if created else "updated")
             elif term.taxonomy not in ("category", "post_tag"):
+                created = not wp.WordPressTerm.objects.filter(site=self.site, taxonomy=term.taxonomy, slug=term.slug).exists()
                 self._save_term_link(term)
-                self.report.add("term", "saved")
+                self.report.add("term", "created" if created else "updated")
         return categories, tags
 
     def _save_category(self, term: TermRecord, parent: Category | None) -> Category:
@@ -506,6 +521,12 @@ class _Loader:
             elif link.media is not None and parent is not None:
                 link.media.parent_post, link.media.parent_page = parent.post, parent.page
                 link.media.save(update_fields=["parent_post", "parent_page"])
+
+    def _rerender_galleries(self) -> None:
+        """Render again the entries whose galleries name attachments that came later in the file."""
+        for model in (Post, Page):
+            for entry in model.objects.filter(wordpress__site=self.site, body__contains="[gallery"):
+                entry.save(touch=False)
 
     def _link_comment_threads(self) -> None:
         links = {link.wp_id: link for link in self.site.comments.exclude(comment=None)}

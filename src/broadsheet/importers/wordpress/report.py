@@ -18,6 +18,7 @@ class ImportReport:
     unknown_shortcodes: Counter = field(default_factory=Counter)
     missing_media: list[str] = field(default_factory=list)
     permalink_structure: str = ""
+    time_zone: str = ""  # inferred from the items' local and GMT dates
     permalink_source: str = ""  # "--permalinks", "inferred from N of M links", "kept"
     stats: ParseStats = field(default_factory=ParseStats)
 

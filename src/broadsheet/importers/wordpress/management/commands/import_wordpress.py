@@ -42,6 +42,7 @@ class Command(BaseCommand):
             table.add_row(kind, str(created), str(updated), str(skipped))
         console.print(table)
         console.print(f"Permalinks: {report.permalink_structure or '(plain)'} ({report.permalink_source})")
+        console.print(f"Time zone: {report.time_zone or 'unknown (kept the site setting)'}")
         for line in report.skipped:
             console.print(f"skipped: {line}", markup=False)
         for line in report.warnings:
