@@ -8,7 +8,9 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from broadsheet.content import views as content_views
 from broadsheet.feeds.robots import robots_txt
@@ -17,6 +19,7 @@ from broadsheet.search import views as search_views
 
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", RedirectView.as_view(url=static("broadsheet/favicon.svg"), permanent=True)),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("broadsheet.feeds.urls")),
     path("", include("broadsheet.archives.urls")),
