@@ -19,9 +19,9 @@ class CommentQuerySet(models.QuerySet):
         from broadsheet.content.models.entries import LIVE_STATUSES
 
         now = timezone.now()
-        return self.approved().filter(
-            post__status__in=LIVE_STATUSES, post__published_at__lte=now, post__password=""
-        )
+        on_post = models.Q(post__status__in=LIVE_STATUSES, post__published_at__lte=now, post__password="")
+        on_page = models.Q(page__status__in=LIVE_STATUSES, page__published_at__lte=now, page__password="")
+        return self.approved().filter(on_post | on_page)
 
 
 class Comment(models.Model):
@@ -37,7 +37,9 @@ class Comment(models.Model):
         TRACKBACK = "trackback", _("Trackback")
         NOTE = "note", _("Editorial note")  # WordPress 6.9 block notes: never public
 
-    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="comments")
+    # A comment answers a post or (as WordPress allows) a page.
+    post = models.ForeignKey("content.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    page = models.ForeignKey("content.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     author_name = models.CharField(max_length=245)
     author_email = models.EmailField(max_length=100, blank=True, default="")
@@ -54,7 +56,11 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.author_name} on {self.post}"
+        return f"{self.author_name} on {self.entry}"
+
+    @property
+    def entry(self):
+        return self.post if self.post_id else self.page
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        return f"{self.entry.get_absolute_url()}#comment-{self.pk}"

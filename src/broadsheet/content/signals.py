@@ -12,9 +12,9 @@ import threading
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from broadsheet.content.models import Author, Category, Page, Post, PostAuthor, SiteSettings, Tag
+from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
 
-_CONTENT_MODELS = (Post, Page, Category, Tag, Author, PostAuthor)
+_CONTENT_MODELS = (Post, Page, Category, Tag, Author, PostAuthor, MenuItem)
 _state = threading.local()
 
 

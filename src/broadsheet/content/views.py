@@ -80,9 +80,9 @@ def _entry_comments_feed(request, path: str, *, atom: bool):
 def render_entry(request, entry):
     unlocked = is_unlocked(request, entry)
     context = {"entry": entry, "unlocked": unlocked, "is_post": isinstance(entry, Post)}
+    context["comments"] = list(entry.comments.approved()) if unlocked else []
     if isinstance(entry, Post):
         context.update(_neighbours(entry))
-        context["comments"] = list(entry.comments.approved()) if unlocked else []
         templates = [f"content/post-{entry.slug}.html", "content/post.html"]
     else:
         templates = [f"content/page-{entry.slug}.html", "content/page.html"]

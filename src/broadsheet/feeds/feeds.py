@@ -161,16 +161,16 @@ class CommentsFeed(PostsFeed):
         return f"Comments for {self.site().title}"
 
     def items(self, obj=None):
-        return Comment.objects.public().select_related("post").order_by("-created_at", "-id")[:FEED_ITEMS]
+        return Comment.objects.public().select_related("post", "page").order_by("-created_at", "-id")[:FEED_ITEMS]
 
     def item_title(self, item):
-        return f"Comment on {item.post.title} by {item.author_name}"
+        return f"Comment on {item.entry.title} by {item.author_name}"
 
     def item_link(self, item):
         return _absolute(item.get_absolute_url())
 
     def item_guid(self, item):
-        return _absolute(f"/?p={item.post_id}#comment-{item.pk}")
+        return _absolute(f"/?{'p' if item.post_id else 'page_id'}={item.entry.pk}#comment-{item.pk}")
 
     def item_description(self, item):
         return item.body[:500]
@@ -207,6 +207,6 @@ class EntryCommentsFeed(CommentsFeed):
         return _absolute(obj.get_absolute_url())
 
     def items(self, obj):
-        if not isinstance(obj, Post) or not obj.is_listed:
+        if not obj.is_listed:
             return []
-        return obj.comments.approved().select_related("post").order_by("-created_at", "-id")[:FEED_ITEMS]
+        return obj.comments.approved().select_related("post", "page").order_by("-created_at", "-id")[:FEED_ITEMS]

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import SimpleLazyObject
 
-from broadsheet.content.models import Category, Page, Post, SiteSettings
+from broadsheet.content.models import Category, MenuItem, Page, Post, SiteSettings
 from broadsheet.content.models.entries import LIVE_STATUSES
 
 RECENT_POSTS = 5
@@ -65,10 +65,7 @@ def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
         for category in Category.objects.annotate(count=Count("posts", filter=listed_filter)).filter(count__gt=0)
     ]
     recent = [Link(post.title or "(no title)", post.get_absolute_url()) for post in listed.for_listing()[:RECENT_POSTS]]
-    menu = [
-        Link(page.title, page.get_absolute_url())
-        for page in Page.objects.listed(now).filter(parent__isnull=True).order_by("menu_order", "title")
-    ]
+    menu = _menu(now)
     next_scheduled = (
         Post.objects.filter(status__in=LIVE_STATUSES, published_at__gt=now)
         .order_by("published_at")
@@ -76,6 +73,16 @@ def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
         .first()
     )
     return Sidebar(months, categories, recent, menu, valid_until=next_scheduled)
+
+
+def _menu(now) -> list[Link]:
+    """The primary menu's top-level links if the site has one, else its top-level pages (as WordPress)."""
+    items = MenuItem.objects.filter(menu="primary", parent__isnull=True).select_related("page", "post", "category")
+    if items:
+        links = [(item.get_label(), item.get_url()) for item in items]
+        return [Link(label, url) for label, url in links if url]
+    pages = Page.objects.listed(now).filter(parent__isnull=True).order_by("menu_order", "title")
+    return [Link(page.title, page.get_absolute_url()) for page in pages]
 
 
 def _cache_key(site: SiteSettings) -> str:

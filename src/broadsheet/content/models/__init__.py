@@ -6,6 +6,7 @@ way: site <- authors, taxonomy <- entries <- posts, pages.
 
 from broadsheet.content.models.authors import Author
 from broadsheet.content.models.entries import BodyFormat, CommentStatus, Status
+from broadsheet.content.models.menus import MenuItem
 from broadsheet.content.models.pages import Page
 from broadsheet.content.models.posts import Post, PostAuthor
 from broadsheet.content.models.site import SiteSettings
@@ -16,6 +17,7 @@ __all__ = [
     "BodyFormat",
     "Category",
     "CommentStatus",
+    "MenuItem",
     "Page",
     "Post",
     "PostAuthor",

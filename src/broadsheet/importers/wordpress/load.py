@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
-from broadsheet.content.models import Author, Category, Page, Post, SiteSettings, Tag
+from broadsheet.content.models import Author, Category, MenuItem, Page, Post, SiteSettings, Tag
 from broadsheet.content.permalinks import build_post_path
 from broadsheet.content.rendering.shortcodes import find_unknown_shortcodes
 from broadsheet.content.signals import batched_changes
@@ -175,6 +175,7 @@ class _Loader:
         self.site_settings = SiteSettings.load()
         self.zone = self.site_settings.tzinfo
         self.uploads = _UploadsRewriter(survey, media_dir, report)
+        self.seen_ids: set[int] = set()
 
     def run(self, path: Path, progress) -> None:
         self._adopt_permalinks()
@@ -202,6 +203,7 @@ class _Loader:
             self._link_comment_threads()
             self._save_old_paths()
             self._rerender_galleries()
+            self._save_menus()
         _reset_sequences()
 
     # -- site, authors, terms -------------------------------------------------
@@ -366,7 +368,8 @@ class _Loader:
                 for link in wp.WordPressItem.objects.filter(site=self.site, wp_id__in=[i.post_id for i in batch])
                 .select_related("post", "page", "media")
             }
-            comments: list[tuple[ItemRecord, Post]] = []
+            comments: list[tuple[ItemRecord, Post | Page]] = []
+            seen = self.seen_ids
             for item in batch:
                 if not item.post_id:
                     self.report.skip("other item", repr(item.title[:60]), "no WordPress ID")
@@ -375,13 +378,22 @@ class _Loader:
                     self.report.skip(_kind(item), f"#{item.post_id}", f"status {item.status}")
                     continue
                 link = existing.get(item.post_id) or wp.WordPressItem(site=self.site, wp_id=item.post_id)
+                existing[item.post_id] = link
+                if item.post_id in seen:  # kept beside the first copy, never merged into it
+                    link.duplicates = [*link.duplicates, to_json(item)]
+                    link.save(update_fields=["duplicates"])
+                    self.report.add(_kind(item), "duplicate ID")
+                    self.report.warnings.append(f"item #{item.post_id} appears more than once in the file; all copies kept")
+                    continue
+                seen.add(item.post_id)
                 action = "updated" if link.pk else "created"
-                link.post_type, link.status, link.record = item.post_type, item.status, to_json(item)
+                link.post_type, link.status, link.record, link.duplicates = item.post_type, item.status, to_json(item), []
                 if item.post_type == "post":
                     link.post = self._save_post(item, link.post)
                     comments.append((item, link.post))
                 elif item.post_type == "page":
                     link.page = self._save_page(item, link.page)
+                    comments.append((item, link.page))
                 elif item.post_type == "attachment":
                     link.media = self._save_attachment(item, link.media)
                 link.save()
@@ -455,21 +467,21 @@ class _Loader:
         media.save()
         return media
 
-    def _save_comments(self, items: list[tuple[ItemRecord, Post]]) -> None:
-        records: list[tuple[CommentRecord, Post]] = []
-        for item, post in items:
+    def _save_comments(self, items: list[tuple[ItemRecord, Post | Page]]) -> None:
+        records: list[tuple[CommentRecord, Post | Page, int]] = []
+        for item, entry in items:
             for record in item.comments:
                 if record.approved not in _COMMENT_STATUSES:
                     self.report.skip("comment", f"#{record.comment_id}", f"status {record.approved}")
                     continue
-                records.append((record, post))
+                records.append((record, entry, item.post_id))
         if not records:
             return
-        ids = [record.comment_id for record, _ in records]
+        ids = [record.comment_id for record, _, _ in records]
         links = {link.wp_id: link for link in wp.WordPressComment.objects.filter(site=self.site, wp_id__in=ids)}
         taken = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
         new_comments, new_links, changed = [], [], []
-        for record, post in records:
+        for record, entry, item_wp_id in records:
             link = links.get(record.comment_id)
             comment = Comment.objects.filter(pk=link.comment_id).first() if link and link.comment_id else None
             action = "updated" if comment else "created"
@@ -477,7 +489,7 @@ class _Loader:
                 comment = Comment()
                 if record.comment_id not in taken:
                     comment.pk = record.comment_id
-            comment.post = post
+            comment.post, comment.page = (entry, None) if isinstance(entry, Post) else (None, entry)
             comment.author_name = record.author[:245]
             comment.author_email = record.author_email[:100]
             comment.author_url = record.author_url[:200]
@@ -485,10 +497,12 @@ class _Loader:
             comment.body = record.content
             comment.kind = _COMMENT_KINDS.get(record.type, "comment")
             comment.status = "pending" if comment.kind == "note" else _COMMENT_STATUSES[record.approved]
-            comment.created_at = _aware(record.date, record.date_gmt, self.zone) or post.created_at
+            comment.created_at = _aware(record.date, record.date_gmt, self.zone) or entry.created_at
             if action == "created":
                 new_comments.append(comment)
-                new_links.append(wp.WordPressComment(site=self.site, wp_id=record.comment_id, item_wp_id=post.pk, record=to_json(record)))
+                new_links.append(
+                    wp.WordPressComment(site=self.site, wp_id=record.comment_id, item_wp_id=item_wp_id, record=to_json(record))
+                )
             else:
                 changed.append(comment)
                 link.record = to_json(record)
@@ -500,7 +514,7 @@ class _Loader:
         wp.WordPressComment.objects.bulk_create(new_links)
         if changed:
             Comment.objects.bulk_update(
-                changed, ["post", "author_name", "author_email", "author_url", "author_ip", "body", "kind", "status", "created_at"]
+                changed, ["post", "page", "author_name", "author_email", "author_url", "author_ip", "body", "kind", "status", "created_at"]
             )
 
     # -- what may come in any order --------------------------------------------
@@ -521,6 +535,50 @@ class _Loader:
             elif link.media is not None and parent is not None:
                 link.media.parent_post, link.media.parent_page = parent.post, parent.page
                 link.media.save(update_fields=["parent_post", "parent_page"])
+
+    def _save_menus(self) -> None:
+        """Rebuild the site's menus from nav_menu_item items; the largest becomes the primary menu."""
+        links = {link.wp_id: link for link in self.site.items.select_related("post", "page", "media")}
+        menus: dict[str, list[wp.WordPressItem]] = {}
+        for link in links.values():
+            if link.post_type != "nav_menu_item":
+                continue
+            for record in (link.record, *link.duplicates):
+                terms = [t for t in record.get("terms", []) if t["domain"] == "nav_menu"]
+                if terms:
+                    menus.setdefault(terms[0]["slug"], []).append((link.wp_id, record))
+        if not menus:
+            return
+        primary = max(menus, key=lambda slug: len(menus[slug]))
+        for slug, items in menus.items():
+            name = "primary" if slug == primary else slug
+            MenuItem.objects.filter(menu=name).delete()
+            created: dict[int, MenuItem] = {}
+            for wp_id, record in sorted(items, key=lambda item: item[1].get("menu_order", 0)):
+                created[wp_id] = self._menu_item(name, record, links)
+            for wp_id, record in items:
+                parent_id = int(dict(record.get("meta", [])).get("_menu_item_menu_item_parent") or 0)
+                if parent_id in created:
+                    created[wp_id].parent = created[parent_id]
+                    created[wp_id].save(update_fields=["parent"])
+            self.report.add("menu item", "linked", len(created))
+        self.report.warnings.append(f"menu {primary!r} is now the site's primary menu")
+
+    def _menu_item(self, name: str, record: dict, links) -> MenuItem:
+        meta = dict(record.get("meta", []))
+        item = MenuItem(menu=name, label=record.get("title", ""), position=record.get("menu_order", 0))
+        kind, target_id = meta.get("_menu_item_type"), int(meta.get("_menu_item_object_id") or 0)
+        if kind == "post_type" and target_id in links:
+            item.page, item.post = links[target_id].page, links[target_id].post
+        elif kind == "taxonomy" and meta.get("_menu_item_object") == "category":
+            term = wp.WordPressTerm.objects.filter(site=self.site, taxonomy="category", term_id=target_id).first()
+            item.category = term.category if term else None
+        if item.page is None and item.post is None and item.category is None:
+            url = meta.get("_menu_item_url", "")
+            base = self.survey.base_url
+            item.url = (url[len(base) :] or "/") if base and url.startswith(base) else url
+        item.save()
+        return item
 
     def _rerender_galleries(self) -> None:
         """Render again the entries whose galleries name attachments that came later in the file."""

@@ -59,6 +59,8 @@ class WordPressItem(models.Model):
     status = models.CharField(max_length=20)
     # The item as exported, minus comments: every field, for the exporter and for reports.
     record = models.JSONField(default=dict)
+    # Later items of the file with the same ID (real exports have them: one menu item in two menus).
+    duplicates = models.JSONField(default=list, blank=True)
     post = models.OneToOneField("content.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="wordpress")
     page = models.OneToOneField("content.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="wordpress")
     media = models.OneToOneField(

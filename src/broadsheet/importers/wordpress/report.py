@@ -37,6 +37,9 @@ class ImportReport:
         kinds = sorted({kind for kind, _ in self.counts}, key=_order)
         return [(k, self.count(k, "created"), self.count(k, "updated"), self.count(k, "skipped")) for k in kinds]
 
+    def linked(self, kind: str) -> int:
+        return self.count(kind, "linked")
+
 
 _KINDS = ["author", "category", "tag", "term", "post", "page", "attachment", "menu item", "other item", "comment", "old address"]
 
