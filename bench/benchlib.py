@@ -89,7 +89,7 @@ def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
 
 
 # Order in which sections appear when a script first adds its own.
-SECTION_ORDER = ["machine", "generate_site", "serve_uncached", "profile", "template_engines"]
+SECTION_ORDER = ["machine", "serve_uncached", "profile", "serve_uncached_what_if", "template_engines"]
 
 
 def update_section(name: str, body: str, path: Path = DOCS) -> None:

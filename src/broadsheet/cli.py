@@ -109,6 +109,20 @@ def import_wordpress(path, media_dir, permalinks, dry_run):
     _call("import_wordpress", path, media_dir=media_dir, permalinks=permalinks, dry_run=dry_run)
 
 
+@main.group()
+def urls():
+    """Check that old addresses keep answering."""
+
+
+@urls.command(name="check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--broken-only", is_flag=True, help="List only the broken URLs.")
+def urls_check(path, broken_only):
+    """List every URL a WordPress export implies and what it answers now (exit 1 if any is broken)."""
+    _setup_django()
+    _call("check_urls", path, broken_only=broken_only)
+
+
 @main.command()
 @click.argument("username")
 @click.option("--email", default="", help="The user's email address.")

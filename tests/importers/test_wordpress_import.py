@@ -345,3 +345,47 @@ def test_real_export_imports_completely(db, client, theme_unit_test_data):
         if entry.password:
             continue
         assert not known.search(main), (entry.title, known.search(main).group())
+
+
+# -- broadsheet urls check ----------------------------------------------------------------
+
+
+def test_urls_check_lists_every_implied_url_and_all_answer(imported):
+    from broadsheet.importers.wordpress.urls_check import check_export
+
+    checks = check_export(SMALL)
+    urls = {check.url for check in checks}
+    assert {"/?p=101", "/?page_id=110", "/?cat=4", "/?tag=budget", "/?author=1", "/?m=201007", "/feed/rdf/",
+            "/2010/07/28/councils-and-homes/", "/about/team/", "/?attachment_id=201"} <= urls  # fmt: skip
+    assert "/?p=103" not in urls and "/?p=106" not in urls  # drafts and trash had no public address
+    assert [check.url for check in checks if not check.ok] == []
+
+
+def test_urls_check_command_fails_when_a_url_is_broken(imported):
+    Post.objects.filter(pk=102).delete()
+    out = io.StringIO()
+    with pytest.raises(Exception, match="old URLs are broken"):
+        call_command("check_urls", str(SMALL), broken_only=True, stdout=out)
+    assert "BROKEN /2010/07/21/a-treaty-nobody-reads/" in out.getvalue()
+
+
+def test_nextpage_pages_are_one_document_and_old_page_urls_redirect(db, client, tmp_path):
+    path = tmp_path / "paged.xml"
+    path.write_text(
+        SMALL.read_text().replace("Same title, same slug as another post: both must survive.", "One<!--nextpage-->Two<!--nextpage-->Three")
+    )
+    import_wxr(path)
+    url = _post(107).get_absolute_url()
+    html = client.get(url).content.decode()
+    assert 'id="page-2"' in html and 'id="page-3"' in html and "Three" in html
+    assert client.get(url + "3/")["Location"] == url + "#page-3"
+    assert client.get(url + "4/").status_code == 404
+
+
+def test_real_export_every_old_url_answers(db, theme_unit_test_data):
+    from broadsheet.importers.wordpress.urls_check import check_export
+
+    import_wxr(theme_unit_test_data)
+    checks = check_export(theme_unit_test_data)
+    assert len(checks) > 600
+    assert [check.url for check in checks if not check.ok] == []

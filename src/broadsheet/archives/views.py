@@ -130,9 +130,13 @@ class DayView(DateListingMixin, DayArchiveView):
 
 
 class TermListingMixin(ListingMixin):
-    """A listing of one category, tag or author; 404 when it has no listed posts."""
+    """A listing of one category, tag or author.
 
-    allow_empty = False
+    As in WordPress, an existing term with no public posts answers 200 with an
+    empty listing; an unknown one is 404.
+    """
+
+    allow_empty = True
     title_format = "{name}"
 
     def get_term(self):

@@ -7,6 +7,7 @@ by the site's permalink structure, then 404.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
@@ -22,6 +23,7 @@ from broadsheet.content.passwords import COOKIE_MAX_AGE, COOKIE_NAME, is_unlocke
 from broadsheet.content.permalinks import match_post_path
 
 _MAX_PATH = 2000
+_PAGED = re.compile(r"(.+/)([0-9]{1,4})/\Z")
 
 
 def find_page(path: str) -> Page | None:
@@ -60,6 +62,11 @@ def entry_detail(request, path: str):
             return _entry_comments_feed(request, path[: -len(suffix)], atom=atom)
     entry = find_entry(path, request.site)
     if entry is None:
+        paged = _PAGED.match(path)
+        if paged:  # WordPress's /post/2/ for <!--nextpage--> pages: one document here
+            entry = find_entry(paged.group(1), request.site)
+            if entry is not None and f'id="page-{paged.group(2)}"' in entry.rendered_html:
+                return HttpResponsePermanentRedirect(iri_to_uri(entry.get_absolute_url()) + f"#page-{paged.group(2)}")
         if not path.endswith("/"):
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(iri_to_uri(path + "/") + ("?" + query if query else ""))

@@ -18,6 +18,7 @@ from broadsheet.legacy.models import OldPath
 from broadsheet.media.models import MediaItem
 
 _DIGITS = re.compile(r"[0-9]{1,18}\Z")
+_PAGED = re.compile(r"(.+/)([0-9]{1,4})/\Z")
 _FEEDS = {"rss2": "", "rss": "", "rdf": "", "atom": "atom/", "comments-rss2": "comments"}
 
 
@@ -116,6 +117,10 @@ def by_path(request) -> str | None:
         return target + "feed/" if target and target.endswith("/") else None
     if old is None and not path.endswith("/"):
         old = OldPath.objects.filter(path=path + "/").select_related("post", "page", "media").first()
+    if old is None and (paged := _PAGED.match(path)):  # an old <!--nextpage--> page: /old-post/2/
+        old = OldPath.objects.filter(path=paged.group(1)).select_related("post", "page", "media").first()
+        target = old.target_url() if old else None
+        return f"{target}#page-{paged.group(2)}" if target else None
     return old.target_url() if old else None
 
 

@@ -15,6 +15,21 @@ from broadsheet.content.rendering.fold import split_fold
 from broadsheet.content.rendering.sanitise import sanitise_html
 
 _TAG = re.compile(r"<[^>]*>")
+_NEXTPAGE = re.compile(r"<!--nextpage-->")
+
+
+def _mark_page_breaks(source: str) -> str:
+    """Turn WordPress's ``<!--nextpage-->`` into anchored breaks: the pages are shown in one document.
+
+    Old ``/post/2/`` addresses redirect to ``#page-2`` (see content.views).
+    """
+    if "<!--nextpage-->" not in source:
+        return source
+    parts = _NEXTPAGE.split(source)
+    marked = [parts[0]]
+    for number, part in enumerate(parts[1:], start=2):
+        marked.append(f'\n\n<div class="page-break" id="page-{number}"></div>\n\n{part}')
+    return "".join(marked)
 _SPACE = re.compile(r"\s+")
 
 
@@ -56,7 +71,7 @@ def render_body(
     source: str, body_format: str, *, anchor_id: int | None, trusted: bool = False, resolve_attachment=None
 ) -> RenderedBody:
     """Render ``source``; ``resolve_attachment(id)`` gives galleries their images."""
-    fold = split_fold(source)
+    fold = split_fold(_mark_page_breaks(source))
     clean = (lambda markup: markup) if trusted else sanitise_html
     if fold.has_fold:
         anchor = f'<span id="more-{anchor_id}"></span>'
@@ -64,7 +79,7 @@ def render_body(
         full_html = clean(render_source(full_source, body_format, resolve_attachment))
         teaser_html = clean(render_source(fold.teaser, body_format, resolve_attachment))
     else:
-        full_html = clean(render_source(source, body_format, resolve_attachment))
+        full_html = clean(render_source(fold.teaser, body_format, resolve_attachment))
         teaser_html = ""
     return RenderedBody(
         html=full_html,

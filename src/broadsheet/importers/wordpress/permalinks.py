@@ -8,6 +8,7 @@ reproduces the most links wins (and the report says how many).
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -42,7 +43,7 @@ def link_path(link: str, base_path: str) -> str:
     parts = urlsplit(link)
     if parts.query:
         return ""
-    path = unquote(parts.path)
+    path = re.sub(r"/{2,}", "/", unquote(parts.path))
     if base_path and path.startswith(base_path):
         path = path[len(base_path) :]
     if path.startswith("/index.php/"):
