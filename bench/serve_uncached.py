@@ -481,7 +481,7 @@ def report(results: dict) -> str:
                 f"{name}: at least {TARGET_FACTOR:.0f}× WordPress's {WORDPRESS_RPS:.0f} requests/s ({target:.0f}/s)",
                 f"{rps:.0f}/s ({rps / WORDPRESS_RPS:.1f}×)", verdict(rps >= target),
             ])  # fmt: skip
-    lines.append(benchlib.markdown_table(["Target", "Reached", ""], rows))
+    lines.append(benchlib.markdown_table(["Target", "Reached", "Verdict"], rows))
     lines += [
         "",
         "The WordPress figure (about 33 requests/s for an uncached month archive at 16 connections, on this "

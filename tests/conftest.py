@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from broadsheet.content.models import SiteSettings
+from broadsheet.theme.context import clear_sidebar_cache
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -13,6 +14,7 @@ SHARED = REPO.parent / "shared"
 def _fresh_state():
     """Each test starts with no cached site-wide parts and no remembered settings."""
     cache.clear()
+    clear_sidebar_cache()
     SiteSettings.reset_current()
     yield
     SiteSettings.reset_current()

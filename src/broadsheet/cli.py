@@ -59,6 +59,9 @@ def serve(host, port, workers, no_sample):
         count = create_sample_site()
         click.echo(f"Created the sample site ({count} posts).")
     _call("collectstatic", interactive=False, verbosity=0)
+    from broadsheet.content.maintenance import analyze_database
+
+    analyze_database()
     settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     shown_host = f"[{host}]" if ":" in host else host

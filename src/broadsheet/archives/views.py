@@ -27,7 +27,7 @@ class ListingMixin:
     listing_kind = "home"
 
     def get_queryset(self):
-        return Post.objects.listed().for_listing()
+        return Post.objects.listed().for_summaries()
 
     def get_paginate_by(self, queryset):
         return self.request.site.posts_per_page

@@ -24,18 +24,25 @@ class EntryQuerySet(models.QuerySet):
 
 
 class PostQuerySet(EntryQuerySet):
-    def for_listing(self):
+    def for_listing(self, *, with_categories: bool = True):
         """Fetch what a listing shows (authors in order, categories) in a fixed number of queries."""
         from broadsheet.content.models.posts import PostAuthor
 
-        return self.prefetch_related(
+        queryset = self.prefetch_related(
             models.Prefetch(
                 "authorships",
                 queryset=PostAuthor.objects.select_related("author").order_by("position"),
                 to_attr="ordered_authorships",
-            ),
-            "categories",
+            )
         )
+        return queryset.prefetch_related("categories") if with_categories else queryset
+
+    def for_summaries(self):
+        """What listing pages show: bylines (and categories only when permalinks name them); no source text."""
+        from broadsheet.content.models.site import SiteSettings
+
+        needs_categories = "%category%" in SiteSettings.current().permalink_structure
+        return self.for_listing(with_categories=needs_categories).defer("body", "plain_text", "excerpt")
 
     def in_category(self, category):
         return self.filter(categories__in=category.get_descendant_ids()).distinct()

@@ -26,7 +26,13 @@ class Post(Entry):
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
-        indexes = [models.Index(fields=["status", "published_at"], name="post_status_published")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="post_status_published"),
+            # Listings filter on status, time and password and order by time (measured in bench/).
+            models.Index(fields=["status", "published_at", "password"], name="post_listed"),
+            # The home page orders sticky posts first.
+            models.Index(fields=["sticky", "published_at"], name="post_sticky_published"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="post_slug_unique"),
         ]

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.content.models import Author, Category, MenuItem, Page, Post, SiteSettings, Tag
+from broadsheet.content.maintenance import analyze_database
 from broadsheet.content.permalinks import build_post_path
 from broadsheet.content.rendering.shortcodes import find_unknown_shortcodes
 from broadsheet.content.signals import batched_changes
@@ -205,6 +206,7 @@ class _Loader:
             self._rerender_galleries()
             self._save_menus()
         _reset_sequences()
+        analyze_database()
 
     # -- site, authors, terms -------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Exports of the whole site to other systems' formats (``broadsheet export ...``)."""
