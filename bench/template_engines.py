@@ -180,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--quiet-timeout", type=float, default=300,
+                        help="longest wait for other work on the machine to go quiet before measuring")
     args = parser.parse_args(argv)
 
     configure_django()
@@ -199,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from serve_uncached import wait_for_quiet
 
-    wait_for_quiet(0.3, 300)  # the machine is shared: measure when other work is quiet
+    wait_for_quiet(0.3, args.quiet_timeout)  # the machine is shared: measure when other work is quiet
     results = {}
     for name, render in (("Jinja2", lambda: jinja.render(context)), ("Django templates", lambda: django_tpl.render(context))):
         results[name] = time_render(render, args.repeat)

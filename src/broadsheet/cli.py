@@ -126,6 +126,21 @@ def urls_check(path, broken_only):
     _call("check_urls", path, broken_only=broken_only)
 
 
+@main.group(name="export")
+def export_group():
+    """Export the site for other systems."""
+
+
+@export_group.command(name="wordpress")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="The file to write (default: standard output)."
+)
+def export_wordpress(output):
+    """Write the whole site as a WordPress export (WXR 1.2) that WordPress's importer accepts."""
+    _setup_django()
+    _call("export_wordpress", output=output)
+
+
 @main.command()
 @click.argument("username")
 @click.option("--email", default="", help="The user's email address.")

@@ -212,6 +212,14 @@ def test_media_dir_copies_files_and_rewrites_urls(db, tmp_path, settings, client
     assert client.get("/?attachment_id=201")["Location"] == "/media/2010/07/estate.jpg"
 
 
+def test_attachment_metadata_is_decoded_and_kept(imported):
+    media = MediaItem.objects.get(pk=201)
+    assert (media.width, media.height, media.alt_text, media.caption) == (1200, 800, "An estate", "A 1960s estate")
+    assert media.parent_post_id == 101
+    meta = dict(WordPressItem.objects.get(wp_id=201).record["meta"])
+    assert meta["_wp_attachment_metadata"].startswith('a:3:{s:5:"width";i:1200;')
+
+
 def test_without_media_dir_missing_files_are_reported(imported):
     assert imported.missing_media == ["https://policy.example.org/wp-content/uploads/2010/07/estate.jpg"]
     assert "https://policy.example.org/wp-content/uploads/2010/07/estate.jpg" in _post(101).rendered_html

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "broadsheet.search",
     "broadsheet.importers",
     "broadsheet.importers.wordpress",
+    "broadsheet.exporters",
     "broadsheet.media",
     "broadsheet.legacy",
     "broadsheet.accounts",

@@ -407,14 +407,16 @@ class _Loader:
     def _entry_fields(self, item: ItemRecord, entry) -> None:
         entry.title = item.title
         entry.body = self.uploads.rewrite(item.content)
-        entry.body_format = "html"
+        # Broadsheet's own export marks a body that is not HTML (Markdown) with this postmeta.
+        entry.body_format = "markdown" if item.meta_value("_broadsheet_body_format") == "markdown" else "html"
         entry.excerpt = item.excerpt
         entry.status = _STATUSES[item.status] if item.status in _STATUSES else "draft"
         entry.password = item.post_password[:255]
         entry.comment_status = "open" if item.comment_status == "open" else "closed"
         entry.ping_status = "open" if item.ping_status == "open" else "closed"
         entry.slug = unquote(item.post_name)[:200]
-        if entry.status in ("publish", "future", "private"):
+        if entry.status in ("publish", "future", "private") or item.post_date_gmt is not None:
+            # A draft with a GMT date had its date set (WordPress writes 0000-00-00 for a floating one).
             entry.published_at = _aware(item.post_date, item.post_date_gmt, self.zone)
         else:
             entry.published_at = None  # a draft keeps no publication date, as in WordPress
@@ -459,6 +461,7 @@ class _Loader:
         media.mime_type = mimetypes.guess_type(media.original_url)[0] or ""
         created = _aware(item.post_date, item.post_date_gmt, self.zone)
         media.uploaded_at = created or timezone.now()
+        media.width, media.height = _image_size(item.meta_value("_wp_attachment_metadata"))
         stored = self.uploads.copy(item.meta_value("_wp_attached_file"), media.original_url)
         if stored:
             media.file = stored
@@ -647,6 +650,24 @@ def _structure_path(structure: str, post: Post, *, slug: str | None = None, day:
         return build_post_path(post, site)
     finally:
         post.slug, post.published_at = original
+
+
+def _image_size(serialised: str) -> tuple[int | None, int | None]:
+    """Read width and height from PHP-serialised ``_wp_attachment_metadata`` (kept byte-exact elsewhere)."""
+    if not serialised:
+        return None, None
+    try:
+        import phpserialize
+
+        data = phpserialize.loads(serialised.encode("utf-8"), decode_strings=True)
+    except (ValueError, TypeError, UnicodeError, EOFError, IndexError):
+        # String lengths drift when an export's line endings or encoding changed: read the two integers.
+        found = dict(re.findall(r's:[0-9]+:"(width|height)";i:([0-9]{1,6});', serialised))
+        data = {key: int(value) for key, value in found.items()}
+    if not isinstance(data, dict):
+        return None, None
+    width, height = data.get("width"), data.get("height")
+    return (width if isinstance(width, int) and width > 0 else None, height if isinstance(height, int) and height > 0 else None)
 
 
 def _kind(item: ItemRecord) -> str:

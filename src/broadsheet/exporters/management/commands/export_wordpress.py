@@ -1,0 +1,73 @@
+import codecs
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from broadsheet.exporters.wordpress import export_wxr
+
+_CHUNK = 64 * 1024
+
+
+class Command(BaseCommand):
+    help = "Export the whole site as a WordPress export file (WXR 1.2) that WordPress's importer accepts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("-o", "--output", help="The file to write (default: standard output).")
+
+    def handle(self, output=None, **options):
+        if output in (None, "", "-"):
+            report = self._to_stdout()
+            say = self.stderr
+        else:
+            report = self._to_file(Path(output))
+            say = self.stdout
+        say.write(f"Exported {report.summary() or 'nothing'}" + ("" if output in (None, "", "-") else f" to {output}"))
+        if report.control_characters_removed:
+            say.write(f"left out {report.control_characters_removed} characters XML cannot hold (control characters)")
+        for line in report.warnings:
+            say.write(f"warning: {line}")
+
+    def _to_file(self, target: Path):
+        """Write to a temporary file beside ``target``, then rename: never a half-written file."""
+        if not target.parent.is_dir():
+            raise CommandError(f"{target}: the folder {target.parent} does not exist")
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                report = export_wxr(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if target.exists():
+                mode = target.stat().st_mode & 0o777
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return report
+
+    def _to_stdout(self):
+        """Write the export to standard output once it is complete (a failure writes nothing)."""
+        with tempfile.TemporaryFile() as stream:
+            report = export_wxr(stream)
+            stream.seek(0)
+            out = self.stdout._out
+            binary = getattr(out, "buffer", None)
+            out.flush()
+            if binary is not None:
+                while chunk := stream.read(_CHUNK):
+                    binary.write(chunk)
+                binary.flush()
+            else:  # a text stream (StringIO in tests)
+                decoder = codecs.getincrementaldecoder("utf-8")()
+                while chunk := stream.read(_CHUNK):
+                    out.write(decoder.decode(chunk))
+                out.write(decoder.decode(b"", final=True))
+                out.flush()
+        return report
