@@ -323,7 +323,6 @@ class _WXRWriter:
         self._raw("\n")
 
     def finish(self) -> None:
-        self._text("generator", f"https://broadsheet.invalid/?v={__version__}", "\n\t")
         self._close("channel", "\n")
         self._raw("\n")
         self._xml.endElement("rss")
@@ -605,7 +604,9 @@ class _SiteExport:
         item.status = entry.status
         item.post_password = entry.password
         item.attachment_url = ""
-        item.terms = [term for term in item.terms if term.domain not in _OWN_DOMAINS]
+        # Co-authors, and a post's categories and tags, come from Broadsheet's columns (pages have none: kept).
+        own = _OWN_DOMAINS if isinstance(entry, Post) else {"author"}
+        item.terms = [term for term in item.terms if term.domain not in own]
         format_value = entry.body_format if entry.body_format != "html" else None
         item.meta = _set_meta(item.meta, BODY_FORMAT_META_KEY, format_value)
         item.comments = [self._comment_record(comment) for comment in entry.comments.all()]

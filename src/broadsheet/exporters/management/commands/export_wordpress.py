@@ -57,9 +57,8 @@ class Command(BaseCommand):
         with tempfile.TemporaryFile() as stream:
             report = export_wxr(stream)
             stream.seek(0)
-            out = self.stdout._out
-            binary = getattr(out, "buffer", None)
-            out.flush()
+            binary = getattr(self.stdout, "buffer", None)
+            self.stdout.flush()
             if binary is not None:
                 while chunk := stream.read(_CHUNK):
                     binary.write(chunk)
@@ -67,7 +66,7 @@ class Command(BaseCommand):
             else:  # a text stream (StringIO in tests)
                 decoder = codecs.getincrementaldecoder("utf-8")()
                 while chunk := stream.read(_CHUNK):
-                    out.write(decoder.decode(chunk))
-                out.write(decoder.decode(b"", final=True))
-                out.flush()
+                    self.stdout.write(decoder.decode(chunk), ending="")
+                self.stdout.write(decoder.decode(b"", final=True), ending="")
+                self.stdout.flush()
         return report
