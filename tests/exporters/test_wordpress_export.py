@@ -11,8 +11,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.core.management import CommandError, call_command
 
 from broadsheet.cli import main
 from broadsheet.comments.models import Comment
@@ -128,7 +131,7 @@ def snapshot_site() -> dict:
             parent = None
         data["attachments"][ids.media(media)] = {
             "title": media.title, "caption": media.caption, "description": media.description, "alt": media.alt_text,
-            "url": media.url if media.url.startswith("http") else "http://127.0.0.1:8000" + media.url,
+            "url": media.url if media.url.startswith("http") else django_settings.SITE_URL + media.url,
             "parent": parent, "uploaded": _second(media.uploaded_at),
             "meta": _kept_meta(link, drop=("_wp_attached_file", "_wp_attachment_image_alt")),
         }  # fmt: skip
@@ -320,17 +323,19 @@ def _native_site() -> None:
         post=first, parent=top, author_name="Margaret Hale", body="A reply.", status="approved",
         created_at=factories.aware("2010-07-28 13:00"),
     )  # fmt: skip
-    Comment.objects.create(post=first, author_name="Waiting", body="Pending.", created_at=factories.aware("2010-07-28 14:00"))
-    Comment.objects.create(post=first, author_name="Spammer", body="Buy.", status="spam", created_at=factories.aware("2010-07-28 15:00"))
+    at = factories.aware
+    Comment.objects.create(post=first, author_name="Waiting", body="Pending.", created_at=at("2010-07-28 14:00"))
+    Comment.objects.create(post=first, author_name="Spammer", body="Buy.", status="spam", created_at=at("2010-07-28 15:00"))
     Comment.objects.create(
         post=first, author_name="Other Blog", author_url="https://other.example.com/", body="[...] linked [...]",
         kind="pingback", status="approved", created_at=factories.aware("2010-07-29 08:00"),
     )  # fmt: skip
-    Comment.objects.create(page=team, author_name="Visitor", body="Nice team.", status="approved", created_at=factories.aware("2010-08-01 08:00"))
+    Comment.objects.create(page=team, author_name="Visitor", body="Nice.", status="approved", created_at=at("2010-08-01 08:00"))
     MediaItem.objects.create(
         title="Estate", caption="A 1960s estate", alt_text="An estate", description="Photo",
         original_url="https://cdn.example.org/estate.jpg", parent_post=first, uploaded_at=factories.aware("2010-07-28 08:00"),
     )  # fmt: skip
+    MediaItem.objects.create(title="Stored file", file="2010/08/chart.png", parent_page=about, alt_text="A chart")
     home = MenuItem.objects.create(label="Home", url="/", position=1)
     MenuItem.objects.create(page=about, label="About us", position=2)
     MenuItem.objects.create(category=politics, label="Politics", position=3, parent=home)
@@ -342,7 +347,7 @@ def test_round_trip_of_a_site_made_in_broadsheet(tmp_path):
     co_authored = Post.objects.get(title="A co-authored treaty").pk
     before, after, export_report, import_report = _round_trip(tmp_path)
     assert before["posts"][co_authored]["authors"] == ["tomás-varga", "margaret-hale"]
-    assert len(before["comments"]) == 6 and len(before["menus"]) == 4
+    assert len(before["comments"]) == 6 and len(before["menus"]) == 4 and len(before["attachments"]) == 2
     _assert_same_site(before, after, skip=("terms", "items"))
     assert before["terms"] == {} and before["items"] == {}
     # The byline of the co-authored post travels as Co-Authors Plus terms; the menu as a nav_menu term and
@@ -363,6 +368,30 @@ def test_native_ids_do_not_clash_with_imported_ones():
     assert len({item.post_id for item in items}) == len(items)
     assert 108 in {item.post_id for item in items} and 110 in post_pks
     assert ids.post(Post.objects.get(pk=110)) >= 4000
+
+
+def _add_posts(start: int, stop: int) -> None:
+    authors = [Author.objects.get_or_create(slug=f"writer-{i}", defaults={"display_name": f"Writer {i}"})[0] for i in range(3)]
+    category = Category.objects.get_or_create(slug="news", defaults={"name": "News"})[0]
+    tag = Tag.objects.get_or_create(slug="budget", defaults={"name": "Budget"})[0]
+    for i in range(start, stop):
+        post = factories.post(f"Post {i}", authors=authors[: 1 + i % 3], categories=[category], tags=[tag])
+        Comment.objects.create(post=post, author_name="Reader", body="Hello.", status="approved")
+        factories.page(f"Page {i}")
+        MediaItem.objects.create(title=f"File {i}", original_url=f"https://cdn.example.org/{i}.jpg", parent_post=post)
+
+
+def _export_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        export_wxr(io.BytesIO())
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_site():
+    _add_posts(0, 10)
+    at_ten = _export_queries()
+    _add_posts(10, 60)
+    assert _export_queries() == at_ten
 
 
 # -- (5) hostile content ----------------------------------------------------------------------
@@ -422,6 +451,11 @@ def test_command_writes_the_file_whole_or_not_at_all(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         call_command("export_wordpress", output=str(target), stdout=io.StringIO())
     assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["site.xml"]
+
+
+def test_command_refuses_a_missing_folder(tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_wordpress", output=str(tmp_path / "nowhere" / "site.xml"), stdout=io.StringIO())
 
 
 def test_command_writes_to_standard_output_by_default():

@@ -300,7 +300,7 @@ class _WXRWriter:
         self._xml.endElement(name)
 
     def _meta(self, name: str, key: str, value: str, indent: str) -> None:
-        prefix = "wp:termmeta" if name == "termmeta" else f"wp:{name}"
+        prefix = f"wp:{name}"  # wp:postmeta, wp:termmeta, wp:commentmeta
         self._open(prefix, indent=indent)
         self._cdata("wp:meta_key", key, indent + "\t")
         self._cdata("wp:meta_value", value, indent + "\t")

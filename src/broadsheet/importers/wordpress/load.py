@@ -525,29 +525,25 @@ class _Loader:
     # -- what may come in any order --------------------------------------------
 
     def _link_pages_and_attachments(self) -> None:
-        by_id = {
-            link.wp_id: link
-            for link in self.site.items.filter(post_type__in=("post", "page", "attachment")).select_related("post", "page", "media")
-        }
-        for link in by_id.values():
-            parent_id = link.record.get("post_parent") or 0
-            parent = by_id.get(parent_id)
-            if link.page is not None:
-                wanted = parent.page if parent is not None else None
-                if link.page.parent_id != (wanted.pk if wanted else None):
-                    link.page.parent = wanted
-                    link.page.save(touch=False)
-            elif link.media is not None and parent is not None:
-                link.media.parent_post, link.media.parent_page = parent.post, parent.page
-                link.media.save(update_fields=["parent_post", "parent_page"])
+        """Set page parents and attachment parents; reads IDs only, so memory stays flat."""
+        rows = self.site.items.filter(post_type__in=("post", "page", "attachment")).values_list(
+            "wp_id", "post_id", "page_id", "media_id", "record__post_parent"
+        )
+        targets = {wp_id: (post_id, page_id) for wp_id, post_id, page_id, _, _ in rows.iterator(chunk_size=2000)}
+        for wp_id, _, page_id, media_id, parent_wp in rows.iterator(chunk_size=2000):
+            parent_post, parent_page = targets.get(int(parent_wp or 0), (None, None))
+            if page_id is not None:
+                page = Page.objects.get(pk=page_id)
+                if page.parent_id != parent_page:
+                    page.parent_id = parent_page
+                    page.save(touch=False)
+            elif media_id is not None and (parent_post or parent_page):
+                MediaItem.objects.filter(pk=media_id).update(parent_post_id=parent_post, parent_page_id=parent_page)
 
     def _save_menus(self) -> None:
         """Rebuild the site's menus from nav_menu_item items; the largest becomes the primary menu."""
-        links = {link.wp_id: link for link in self.site.items.select_related("post", "page", "media")}
-        menus: dict[str, list[wp.WordPressItem]] = {}
-        for link in links.values():
-            if link.post_type != "nav_menu_item":
-                continue
+        menus: dict[str, list[tuple[int, dict]]] = {}
+        for link in self.site.items.filter(post_type="nav_menu_item").iterator(chunk_size=500):
             for record in (link.record, *link.duplicates):
                 terms = [t for t in record.get("terms", []) if t["domain"] == "nav_menu"]
                 if terms:
@@ -560,7 +556,7 @@ class _Loader:
             MenuItem.objects.filter(menu=name).delete()
             created: dict[int, MenuItem] = {}
             for wp_id, record in sorted(items, key=lambda item: item[1].get("menu_order", 0)):
-                created[wp_id] = self._menu_item(name, record, links)
+                created[wp_id] = self._menu_item(name, record)
             for wp_id, record in items:
                 parent_id = int(dict(record.get("meta", [])).get("_menu_item_menu_item_parent") or 0)
                 if parent_id in created:
@@ -569,12 +565,13 @@ class _Loader:
             self.report.add("menu item", "linked", len(created))
         self.report.warnings.append(f"menu {primary!r} is now the site's primary menu")
 
-    def _menu_item(self, name: str, record: dict, links) -> MenuItem:
+    def _menu_item(self, name: str, record: dict) -> MenuItem:
         meta = dict(record.get("meta", []))
         item = MenuItem(menu=name, label=record.get("title", ""), position=record.get("menu_order", 0))
         kind, target_id = meta.get("_menu_item_type"), int(meta.get("_menu_item_object_id") or 0)
-        if kind == "post_type" and target_id in links:
-            item.page, item.post = links[target_id].page, links[target_id].post
+        target = self.site.items.filter(wp_id=target_id).select_related("post", "page").first() if target_id else None
+        if kind == "post_type" and target is not None:
+            item.page, item.post = target.page, target.post
         elif kind == "taxonomy" and meta.get("_menu_item_object") == "category":
             term = wp.WordPressTerm.objects.filter(site=self.site, taxonomy="category", term_id=target_id).first()
             item.category = term.category if term else None
@@ -588,26 +585,31 @@ class _Loader:
     def _rerender_galleries(self) -> None:
         """Render again the entries whose galleries name attachments that came later in the file."""
         for model in (Post, Page):
-            for entry in model.objects.filter(wordpress__site=self.site, body__contains="[gallery"):
+            for entry in model.objects.filter(wordpress__site=self.site, body__contains="[gallery").iterator(chunk_size=200):
                 entry.save(touch=False)
 
     def _link_comment_threads(self) -> None:
-        links = {link.wp_id: link for link in self.site.comments.exclude(comment=None)}
+        rows = self.site.comments.exclude(comment=None).values_list("wp_id", "comment_id", "record__parent")
+        comment_of = {wp_id: comment_id for wp_id, comment_id, _ in rows.iterator(chunk_size=5000)}
         updates = []
-        for link in links.values():
-            parent_wp = int(link.record.get("parent") or 0)
-            parent = links.get(parent_wp)
+        for wp_id, comment_id, parent_wp in rows.iterator(chunk_size=5000):
+            parent_wp = int(parent_wp or 0)
+            parent = comment_of.get(parent_wp)
             if parent_wp and parent is None:
                 self.report.warnings.append(
-                    f"comment #{link.wp_id}: parent #{parent_wp} is not in the export; shown at the top level"
+                    f"comment #{wp_id}: parent #{parent_wp} is not in the export; shown at the top level"
                 )
-            updates.append(Comment(pk=link.comment_id, parent_id=parent.comment_id if parent else None))
-        Comment.objects.bulk_update(updates, ["parent"], batch_size=500)
+            updates.append(Comment(pk=comment_id, parent_id=parent))
+            if len(updates) >= 2000:
+                Comment.objects.bulk_update(updates, ["parent"])
+                updates = []
+        Comment.objects.bulk_update(updates, ["parent"])
 
     def _save_old_paths(self) -> None:
         base = self.survey.base_path
         structure = self.structure
-        for link in self.site.items.filter(post_type__in=("post", "page", "attachment")).select_related("post", "page", "media"):
+        links = self.site.items.filter(post_type__in=("post", "page", "attachment")).select_related("post", "page", "media")
+        for link in links.iterator(chunk_size=500):
             record = link.record
             entry = link.post or link.page
             paths = set()

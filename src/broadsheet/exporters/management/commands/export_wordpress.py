@@ -17,17 +17,19 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="The file to write (default: standard output).")
 
     def handle(self, output=None, **options):
-        if output in (None, "", "-"):
-            report = self._to_stdout()
-            say = self.stderr
-        else:
-            report = self._to_file(Path(output))
-            say = self.stdout
-        say.write(f"Exported {report.summary() or 'nothing'}" + ("" if output in (None, "", "-") else f" to {output}"))
+        to_stdout = output in (None, "", "-")
+        report = self._to_stdout() if to_stdout else self._to_file(Path(output))
+        # With the export on standard output, the summary goes to standard error (uncoloured: not an error).
+        out = self.stderr if to_stdout else self.stdout
+
+        def say(line):
+            out.write(line, style_func=lambda text: text)
+
+        say(f"Exported {report.summary() or 'nothing'}" + ("" if to_stdout else f" to {output}"))
         if report.control_characters_removed:
-            say.write(f"left out {report.control_characters_removed} characters XML cannot hold (control characters)")
+            say(f"left out {report.control_characters_removed} characters XML cannot hold (control characters)")
         for line in report.warnings:
-            say.write(f"warning: {line}")
+            say(f"warning: {line}")
 
     def _to_file(self, target: Path):
         """Write to a temporary file beside ``target``, then rename: never a half-written file."""
