@@ -106,7 +106,7 @@ def bench_database(kind: str, path: Path, facts: dict, reimport: bool) -> dict:
     database = None
     if kind == "postgres":
         database = f"broadsheet_bench_import_{os.getpid()}"
-        subprocess.run(["dropdb", *PG, "--if-exists", database], check=True)
+        subprocess.run(["dropdb", *PG, "--if-exists", database], check=True, stderr=subprocess.DEVNULL)
         subprocess.run(["createdb", *PG, database], check=True)
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     python = [sys.executable, "-m", "broadsheet", "manage"]
@@ -205,7 +205,7 @@ file (the idempotent update: every row found by (site, WordPress ID) and updated
 
 Wall time is the whole command (Django start-up, both passes over the file, the final linking pass),
 after `migrate` was run apart ({migrate}). Items/s = ({facts['posts']:,} posts + {facts['comments']:,}
-comments) / wall time = {items:,} / s. Peak RSS is the importing process's high-water mark from the
+comments) / wall time, i.e. {items:,} items divided by the seconds shown. Peak RSS is the importing process's high-water mark from the
 kernel (`wait4` → `ru_maxrss`). Targets (issue): ≥ {TARGET_ITEMS_PER_SECOND:,} items/s on SQLite with peak
 resident memory under {TARGET_RSS_MB} MB; the PostgreSQL figure is reported.
 
@@ -230,21 +230,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--no-reimport", action="store_true", help="skip the second (update) run")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument("--docs-only", action="store_true", help="rewrite the docs section from the last results; import nothing")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"import_wordpress-{args.posts}p-{args.comments}c-{args.database}.json"
+    command = ".venv/bin/python bench/import_wordpress.py"
+    if (args.posts, args.comments) != (20_000, 100_000):
+        command += f" --posts {args.posts} --comments {args.comments}"
+    if args.database != "both":
+        command += f" --database {args.database}"
+    if args.docs_only:
+        summary = json.loads(out.read_text(encoding="utf-8"))
+        benchlib.update_section(SECTION, render_section(summary["facts"], summary["results"], summary["machine"], command))
+        print(f"updated {benchlib.DOCS} (section {SECTION}) from {out}")
+        return 0
     path, facts = export_file(args.posts, args.comments, args.seed)
     print(f"export: {path} ({facts['bytes'] / 1e6:.0f} MB)", flush=True)
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     results = [bench_database(kind, path, facts, not args.no_reimport) for kind in kinds]
     machine_facts = machine()
     summary = {"file": path.name, "facts": facts, "results": results, "machine": machine_facts}
-    out = RESULTS / f"import_wordpress-{args.posts}p-{args.comments}c-{args.database}.json"
     out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    command = ".venv/bin/python bench/import_wordpress.py"
-    if (args.posts, args.comments) != (20_000, 100_000):
-        command += f" --posts {args.posts} --comments {args.comments}"
-    if args.database != "both":
-        command += f" --database {args.database}"
     if not args.no_docs:
         benchlib.update_section(SECTION, render_section(facts, results, machine_facts, command))
         print(f"updated {benchlib.DOCS} (section {SECTION})")

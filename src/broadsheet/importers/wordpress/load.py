@@ -427,10 +427,11 @@ class _Loader:
             entry.pk = item.post_id  # keep WordPress's ID, so ?p=ID and #comment anchors keep meaning the same
 
     def _save_post(self, item: ItemRecord, post: Post | None) -> Post:
+        new = post is None
         post = post or Post()
         self._entry_fields(item, post)
         post.sticky = item.is_sticky
-        post.save(touch=False)
+        post.save(touch=False, force_insert=new and post.pk is not None)
         coauthors = [t for t in item.terms if t.domain == "author"]
         if coauthors:  # Co-Authors Plus: the terms, in file order, are the byline
             authors = [self._author_for_login(t.slug.removeprefix("cap-"), t.name) for t in coauthors]
@@ -444,11 +445,12 @@ class _Loader:
         return post
 
     def _save_page(self, item: ItemRecord, page: Page | None) -> Page:
+        new = page is None
         page = page or Page()
         self._entry_fields(item, page)
         page.menu_order = item.menu_order
         page.author = self._author_for_login(item.creator) if item.creator else None
-        page.save(touch=False)
+        page.save(touch=False, force_insert=new and page.pk is not None)
         return page
 
     def _save_attachment(self, item: ItemRecord, media: MediaItem | None) -> MediaItem:
@@ -484,11 +486,12 @@ class _Loader:
             return
         ids = [record.comment_id for record, _, _ in records]
         links = {link.wp_id: link for link in wp.WordPressComment.objects.filter(site=self.site, wp_id__in=ids)}
+        current = Comment.objects.in_bulk([link.comment_id for link in links.values() if link.comment_id])
         taken = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        new_comments, new_links, changed = [], [], []
+        new_comments, new_links, changed, changed_links = [], [], [], []
         for record, entry, item_wp_id in records:
             link = links.get(record.comment_id)
-            comment = Comment.objects.filter(pk=link.comment_id).first() if link and link.comment_id else None
+            comment = current.get(link.comment_id) if link and link.comment_id else None
             action = "updated" if comment else "created"
             if comment is None:
                 comment = Comment()
@@ -511,12 +514,13 @@ class _Loader:
             else:
                 changed.append(comment)
                 link.record = to_json(record)
-                link.save(update_fields=["record"])
+                changed_links.append(link)
             self.report.add("comment", action)
         Comment.objects.bulk_create(new_comments)  # SQLite and PostgreSQL return the new keys
         for comment, link in zip(new_comments, new_links):
             link.comment = comment
         wp.WordPressComment.objects.bulk_create(new_links)
+        wp.WordPressComment.objects.bulk_update(changed_links, ["record"])
         if changed:
             Comment.objects.bulk_update(
                 changed, ["post", "page", "author_name", "author_email", "author_url", "author_ip", "body", "kind", "status", "created_at"]
