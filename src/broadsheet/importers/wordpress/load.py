@@ -25,10 +25,11 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
-from broadsheet.content.models import Author, Category, MenuItem, Page, Post, SiteSettings, Tag
+from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.content.maintenance import analyze_database
 from broadsheet.content.permalinks import build_post_path
 from broadsheet.content.rendering.shortcodes import find_unknown_shortcodes
@@ -177,6 +178,7 @@ class _Loader:
         self.zone = self.site_settings.tzinfo
         self.uploads = _UploadsRewriter(survey, media_dir, report)
         self.seen_ids: set[int] = set()
+        self.pending_links: list[tuple[Post, list, list, list]] = []
 
     def run(self, path: Path, progress) -> None:
         self._adopt_permalinks()
@@ -402,6 +404,7 @@ class _Loader:
                 self.report.add(_kind(item), action)
                 for name in find_unknown_shortcodes(item.content):
                     self.report.unknown_shortcodes[name] += 1
+            self._save_pending_links()
             self._save_comments(comments)
 
     def _entry_fields(self, item: ItemRecord, entry) -> None:
@@ -439,10 +442,33 @@ class _Loader:
             authors = [self._author_for_login(item.creator)]
         else:
             authors = []
-        post.set_authors(list(dict.fromkeys(authors)))
-        post.categories.set([self._category_for(t.slug, t.name) for t in item.terms if t.domain == "category"])
-        post.tags.set([self._tag_for(t.slug, t.name) for t in item.terms if t.domain == "post_tag"])
+        authors = list(dict.fromkeys(authors))
+        categories = list(dict.fromkeys(self._category_for(t.slug, t.name) for t in item.terms if t.domain == "category"))
+        tags = list(dict.fromkeys(self._tag_for(t.slug, t.name) for t in item.terms if t.domain == "post_tag"))
+        if new:  # written in bulk at the end of the batch
+            self.pending_links.append((post, authors, categories, tags))
+        else:
+            post.set_authors(authors)
+            post.categories.set(categories)
+            post.tags.set(tags)
         return post
+
+    def _save_pending_links(self) -> None:
+        """Write the bylines, categories and tags of the batch's new posts in three statements."""
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=post, author=author, position=n)
+            for post, authors, _, _ in self.pending_links
+            for n, author in enumerate(authors)
+        )
+        Post.categories.through.objects.bulk_create(
+            Post.categories.through(post=post, category=category)
+            for post, _, categories, _ in self.pending_links
+            for category in categories
+        )
+        Post.tags.through.objects.bulk_create(
+            Post.tags.through(post=post, tag=tag) for post, _, _, tags in self.pending_links for tag in tags
+        )
+        self.pending_links = []
 
     def _save_page(self, item: ItemRecord, page: Page | None) -> Page:
         new = page is None
@@ -488,7 +514,7 @@ class _Loader:
         links = {link.wp_id: link for link in wp.WordPressComment.objects.filter(site=self.site, wp_id__in=ids)}
         current = Comment.objects.in_bulk([link.comment_id for link in links.values() if link.comment_id])
         taken = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        new_comments, new_links, changed, changed_links = [], [], [], []
+        new_comments, new_links = [], []
         for record, entry, item_wp_id in records:
             link = links.get(record.comment_id)
             comment = current.get(link.comment_id) if link and link.comment_id else None
@@ -506,25 +532,24 @@ class _Loader:
             comment.kind = _COMMENT_KINDS.get(record.type, "comment")
             comment.status = "pending" if comment.kind == "note" else _COMMENT_STATUSES[record.approved]
             comment.created_at = _aware(record.date, record.date_gmt, self.zone) or entry.created_at
+            data = to_json(record)
             if action == "created":
                 new_comments.append(comment)
                 new_links.append(
-                    wp.WordPressComment(site=self.site, wp_id=record.comment_id, item_wp_id=item_wp_id, record=to_json(record))
-                )
-            else:
-                changed.append(comment)
-                link.record = to_json(record)
-                changed_links.append(link)
+                    wp.WordPressComment(
+                        site=self.site, wp_id=record.comment_id, item_wp_id=item_wp_id,
+                        parent_wp_id=record.parent, record=data,
+                    )
+                )  # fmt: skip
+            elif link.record != data or link.item_wp_id != item_wp_id:
+                comment.save()
+                link.record, link.item_wp_id, link.parent_wp_id = data, item_wp_id, record.parent
+                link.save(update_fields=["record", "item_wp_id", "parent_wp_id"])
             self.report.add("comment", action)
         Comment.objects.bulk_create(new_comments)  # SQLite and PostgreSQL return the new keys
         for comment, link in zip(new_comments, new_links):
             link.comment = comment
         wp.WordPressComment.objects.bulk_create(new_links)
-        wp.WordPressComment.objects.bulk_update(changed_links, ["record"])
-        if changed:
-            Comment.objects.bulk_update(
-                changed, ["post", "page", "author_name", "author_email", "author_url", "author_ip", "body", "kind", "status", "created_at"]
-            )
 
     # -- what may come in any order --------------------------------------------
 
@@ -593,21 +618,24 @@ class _Loader:
                 entry.save(touch=False)
 
     def _link_comment_threads(self) -> None:
-        rows = self.site.comments.exclude(comment=None).values_list("wp_id", "comment_id", "record__parent")
-        comment_of = {wp_id: comment_id for wp_id, comment_id, _ in rows.iterator(chunk_size=5000)}
-        updates = []
-        for wp_id, comment_id, parent_wp in rows.iterator(chunk_size=5000):
-            parent_wp = int(parent_wp or 0)
-            parent = comment_of.get(parent_wp)
-            if parent_wp and parent is None:
-                self.report.warnings.append(
-                    f"comment #{wp_id}: parent #{parent_wp} is not in the export; shown at the top level"
-                )
-            updates.append(Comment(pk=comment_id, parent_id=parent))
-            if len(updates) >= 2000:
-                Comment.objects.bulk_update(updates, ["parent"])
-                updates = []
-        Comment.objects.bulk_update(updates, ["parent"])
+        """Point each imported comment at its imported parent, in one statement for the whole site."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE comments_comment SET parent_id = ("
+                " SELECT p.comment_id FROM wordpress_wordpresscomment w"
+                " JOIN wordpress_wordpresscomment p ON p.site_id = w.site_id AND p.wp_id = w.parent_wp_id"
+                " WHERE w.comment_id = comments_comment.id)"
+                " WHERE id IN (SELECT comment_id FROM wordpress_wordpresscomment WHERE site_id = %s)",
+                [self.site.pk],
+            )
+        parents = wp.WordPressComment.objects.filter(site=self.site, wp_id=OuterRef("parent_wp_id")).exclude(comment=None)
+        orphans = (
+            self.site.comments.exclude(parent_wp_id=0).exclude(Exists(parents)).values_list("wp_id", "parent_wp_id")
+        )
+        for wp_id, parent_wp in orphans.iterator():
+            self.report.warnings.append(
+                f"comment #{wp_id}: parent #{parent_wp} is not in the export; shown at the top level"
+            )
 
     def _save_old_paths(self) -> None:
         base = self.survey.base_path

@@ -76,6 +76,7 @@ class WordPressComment(models.Model):
     site = models.ForeignKey(WordPressSite, on_delete=models.CASCADE, related_name="comments")
     wp_id = models.BigIntegerField()
     item_wp_id = models.BigIntegerField()
+    parent_wp_id = models.BigIntegerField(default=0)  # wp:comment_parent, 0 for a top-level comment
     record = models.JSONField(default=dict)
     comment = models.OneToOneField(
         "comments.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="wordpress"

@@ -117,8 +117,18 @@ class _RepairingReader:
         return text.encode("utf-8")
 
 
+_LOCAL_NAMES: dict[str, tuple[str, str]] = {}
+
+
 def _local(tag: str) -> tuple[str, str]:
-    """Return (namespace kind, local name): kind is wp, excerpt, content, dc or ""."""
+    """Return (namespace kind, local name): kind is wp, excerpt, content, dc or "" (memoised: few distinct tags)."""
+    known = _LOCAL_NAMES.get(tag)
+    if known is None:
+        known = _LOCAL_NAMES[tag] = _split_tag(tag)
+    return known
+
+
+def _split_tag(tag: str) -> tuple[str, str]:
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
         uri = uri.lower()
@@ -147,7 +157,8 @@ def parse_wp_date(value: str) -> datetime.datetime | None:
     if not value or value.startswith("0000-00-00"):
         return None
     try:
-        return datetime.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+        parsed = datetime.datetime.fromisoformat(value[:19])
+        return parsed.replace(tzinfo=None)
     except ValueError:
         try:
             return datetime.datetime.strptime(value[:10], "%Y-%m-%d")
