@@ -8,12 +8,12 @@ def kind_of(entry) -> str:
     return "post" if isinstance(entry, Post) else "page"
 
 
-def index_entry(entry) -> None:
+def index_entry(entry, *, created: bool = False) -> None:
     listed = entry.status in ("publish", "future") and not entry.password and entry.published_at is not None
     fields = {"title": entry.title, "body": entry.plain_text, "published_at": entry.published_at, "listed": listed}
     # update-then-insert: one query for an edit, two for a new entry, no savepoint (imports save thousands).
     documents = SearchDocument.objects.filter(kind=kind_of(entry), object_id=entry.pk)
-    if not documents.update(**fields):
+    if created or not documents.update(**fields):
         SearchDocument.objects.create(kind=kind_of(entry), object_id=entry.pk, **fields)
 
 

@@ -7,9 +7,9 @@ from broadsheet.search.indexing import index_entry, unindex_entry
 
 @receiver(post_save, sender=Post)
 @receiver(post_save, sender=Page)
-def index_on_save(sender, instance, raw=False, **kwargs):
+def index_on_save(sender, instance, created=False, raw=False, **kwargs):
     if not raw:
-        index_entry(instance)
+        index_entry(instance, created=created)
 
 
 @receiver(post_delete, sender=Post)
