@@ -187,7 +187,7 @@ def _persistent_connection() -> str:
     from django.db import connections
 
     connection = connections["default"]
-    if connection.settings_dict.get("CONN_MAX_AGE"):
+    if connection.settings_dict.get("CONN_MAX_AGE", 0) != 0:  # None: kept for ever; N > 0: N seconds
         return ALREADY
     connection.close()
     connection.settings_dict["CONN_MAX_AGE"] = None  # read when the next connection opens

@@ -196,7 +196,8 @@ class Server:
         if self.process is None or self.process.poll() is not None:
             return
         try:
-            os.killpg(self.process.pid, signal.SIGINT)
+            # SIGTERM: granian stops gracefully on it (SIGINT may be ignored when run from a background job).
+            os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -548,13 +549,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as temporary:
         home = Path(temporary) / "home"
         shutil.copytree(cache, home, ignore=shutil.ignore_patterns("generation.json"))
+        site = describe_site(home)  # (migrates the copy first, so the code's own indexes are there)
         extra_env, applied = apply_what_if(home) if args.what_if else ({}, [])
         if args.what_if:
             if not applied:
                 print("--what-if: the code already has every suggested database change; nothing to measure.")
                 return 0
             print(f"--what-if: applied {', '.join(applied)}", flush=True)
-        site = describe_site(home)
         paths = {"Home page": "/", "Month archive": site["month_url"], "Post": site["post_url"]}
         print(f"Site: {site['posts']} posts; month archive {site['month_url']} ({site['month_posts']} posts); "
               f"post {site['post_url']}", flush=True)  # fmt: skip

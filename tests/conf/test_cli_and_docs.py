@@ -16,9 +16,16 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
 
 
-def _run(args, home, **env):
+def _fresh_environment(home, **env) -> dict:
+    """The environment of a new installation: a fresh home, the embedded database."""
     environment = {**os.environ, "BROADSHEET_HOME": str(home), **env}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "BROADSHEET_SITE_URL"):
+        environment.pop(name, None)
+    return environment
+
+
+def _run(args, home, **env):
+    environment = _fresh_environment(home, **env)
     return subprocess.run(
         [sys.executable, "-m", "broadsheet", *args], env=environment, capture_output=True, text=True, timeout=120
     )
@@ -54,7 +61,7 @@ def test_createuser_on_a_fresh_home_reads_the_password_from_stdin(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "broadsheet", "createuser", "ann", "--email", "ann@example.org", "--role", "editor"],
         input="a long enough passphrase 42\n",
-        env={**os.environ, "BROADSHEET_HOME": str(tmp_path)},
+        env=_fresh_environment(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -86,8 +93,7 @@ def test_serve_creates_the_sample_site_and_serves_it(tmp_path):
     import urllib.request
 
     port = _free_port()
-    environment = {**os.environ, "BROADSHEET_HOME": str(tmp_path)}
-    environment.pop("BROADSHEET_SITE_URL", None)
+    environment = _fresh_environment(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "broadsheet", "serve", "--port", str(port), "--workers", "1"],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

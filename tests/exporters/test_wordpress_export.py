@@ -176,8 +176,20 @@ def _export(path: pathlib.Path):
 
 def _empty_database() -> None:
     """Start again from an empty database (every table flushed), as on a new site."""
+    from django.db import connection
+
+    from broadsheet.theme.context import clear_sidebar_cache
+
+    if connection.vendor == "postgresql":
+        # Inside the test's transaction, PostgreSQL refuses TRUNCATE while deferred FK checks are pending.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     SiteSettings.reset_current()
+    clear_sidebar_cache()
     cache.clear()
     assert not Post.objects.exists() and not Author.objects.exists() and not WordPressItem.objects.exists()
 
