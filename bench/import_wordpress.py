@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -61,7 +62,12 @@ def run_measured(arguments: list[str], env: dict, log: Path) -> dict:
     with log.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
         process = subprocess.Popen(arguments, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=benchlib.REPO)
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted (Ctrl+C, SIGTERM from `timeout`): stop the child too
+            process.kill()
+            process.wait()
+            raise
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -134,7 +140,7 @@ def bench_database(kind: str, path: Path, facts: dict, reimport: bool) -> dict:
     finally:
         shutil.rmtree(home, ignore_errors=True)
         if database:
-            subprocess.run(["dropdb", *PG, "--if-exists", database], check=False)
+            subprocess.run(["dropdb", *PG, "--if-exists", "--force", database], check=False)
     return result
 
 
@@ -222,7 +228,12 @@ Machine:
 """
 
 
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # so the temporary home and database are removed
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--comments", type=int, default=100_000)
