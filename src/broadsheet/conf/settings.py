@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "broadsheet.media",
     "broadsheet.legacy",
     "broadsheet.accounts",
+    "broadsheet.desk",
     "broadsheet.theme",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -112,6 +113,14 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # read older hashes, upgraded at next login
+]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "desk:dashboard"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,6 +28,10 @@ urlpatterns = [
     path("search/<str:words>/page/<int:page>/", search_views.search, name="search_words_page"),
     path("post-password/", content_views.unlock_entry, name="unlock_entry"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("broadsheet.accounts.urls")),
+    path("", include("broadsheet.comments.urls")),  # the public comment form's target and /desk/comments/
+    path("", include("broadsheet.media.urls")),  # /desk/media/
+    path("desk/", include("broadsheet.desk.urls")),
     # Also answers structures without a trailing slash ("/archives/%post_id%"),
     # so it does Django's APPEND_SLASH itself for anything else.
     re_path(r"^(?P<path>.+)$", content_views.entry_detail, name="entry"),

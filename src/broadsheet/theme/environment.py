@@ -5,6 +5,7 @@ Autoescaping is always on; bodies are marked safe only after sanitising.
 """
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -38,6 +39,9 @@ def build_environment(**options) -> Environment:
     options["trim_blocks"] = True
     options["lstrip_blocks"] = True
     environment = Environment(**options)
-    environment.globals.update(static=static, url=url, absolute_url=absolute_url)
+    environment.globals.update(static=static, url=url, absolute_url=absolute_url, get_messages=get_messages)
+    from broadsheet.desk.navigation import desk_navigation  # the desk's pages share this environment
+
+    environment.globals["desk_navigation"] = desk_navigation
     environment.filters.update(site_date=format_date, iso_datetime=iso_datetime)
     return environment

@@ -1,0 +1,5 @@
+"""The media library under /desk/media/."""
+
+app_name = "media"
+
+urlpatterns = []
