@@ -20,6 +20,9 @@ class Post(Entry):
     authors = models.ManyToManyField(Author, through="PostAuthor", related_name="posts", blank=True)
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+    featured_image = models.ForeignKey(
+        "media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="featured_in"
+    )
 
     objects = PostQuerySet.as_manager()
 

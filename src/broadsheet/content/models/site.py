@@ -36,6 +36,27 @@ class SiteSettings(models.Model):
     month_archive_format = models.CharField(max_length=50, default="F, Y")
     day_archive_format = models.CharField(max_length=50, default="F j, Y")
     permalink_structure = models.CharField(max_length=200, default=DEFAULT_PERMALINK_STRUCTURE)
+    # Discussion (WordPress's Settings → Discussion), enforced by broadsheet.comments.moderation.
+    default_comment_status = models.CharField(max_length=10, default="open", choices=[("open", "open"), ("closed", "closed")])
+    comments_require_approved_before = models.BooleanField(
+        default=True, help_text=_("Hold a commenter's comments until one of theirs has been approved.")
+    )
+    comments_moderation_links = models.PositiveSmallIntegerField(
+        default=2, help_text=_("Hold a comment with this many links or more (0: never).")
+    )
+    comments_moderation_words = models.TextField(
+        blank=True, default="", help_text=_("One word or phrase a line: a comment containing one is held.")
+    )
+    comments_blocked_words = models.TextField(
+        blank=True, default="", help_text=_("One word or phrase a line: a comment containing one is spam.")
+    )
+    comments_close_after_days = models.PositiveIntegerField(
+        default=0, help_text=_("Close comments on posts older than this many days (0: never).")
+    )
+    comments_thread_depth = models.PositiveSmallIntegerField(default=5)
+    comments_per_page = models.PositiveSmallIntegerField(default=50, help_text=_("0: all on one page."))
+    comments_notify_authors = models.BooleanField(default=True)
+    comments_notify_moderators = models.BooleanField(default=True)
     # Bumped by every change to public content; keys caches of site-wide parts.
     content_version = models.PositiveBigIntegerField(default=0)
 
