@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "broadsheet.content.middleware.RejectMalformedPathMiddleware",
     "broadsheet.content.middleware.SiteSettingsMiddleware",
     "broadsheet.legacy.middleware.LegacyRedirectMiddleware",
@@ -147,6 +148,30 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Request bodies: form fields (a 10,000-word essay is ~70 kB; a comment at most ~256 kB) stay
+# well under this; file uploads are streamed to disk and limited by the media app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Content security policy (django-csp 4). No inline script anywhere: public pages are stored
+# and served to everyone, so per-request nonces are impossible there; the theme and the desk
+# load their JavaScript from static files. Images and media may come from other sites
+# (imported WordPress content links to them); nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:", "http:"],
+        "media-src": ["'self'", "https:", "http:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 if config.get_bool("secure_proxy"):
