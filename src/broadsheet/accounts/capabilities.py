@@ -146,3 +146,21 @@ def can_delete_entry(user, entry) -> bool:
     if _is_published(entry):
         return has_capability(user, Capability.DELETE_PUBLISHED_POSTS)
     return has_capability(user, Capability.DELETE_POSTS)
+
+
+def can_edit_media(user, item) -> bool:
+    """Whether ``user`` may change a media item's details: their own upload, or anyone's for editors."""
+    if not has_capability(user, Capability.UPLOAD_FILES):
+        return False
+    if item.uploaded_by_id is not None and item.uploaded_by_id == user.pk:
+        return True
+    return has_capability(user, Capability.EDIT_OTHERS_POSTS)
+
+
+def can_delete_media(user, item) -> bool:
+    """Whether ``user`` may delete a media item: their own upload, or anyone's for editors."""
+    if not has_capability(user, Capability.UPLOAD_FILES):
+        return False
+    if item.uploaded_by_id is not None and item.uploaded_by_id == user.pk:
+        return True
+    return has_capability(user, Capability.DELETE_OTHERS_POSTS)
