@@ -20,6 +20,7 @@ class DeskArea:
 
 AREAS = [
     DeskArea("Dashboard", "desk:dashboard", Capability.READ_DESK),
+    DeskArea("Media", "media:library", Capability.UPLOAD_FILES),
 ]
 
 
