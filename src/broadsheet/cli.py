@@ -80,8 +80,7 @@ def serve(host, port, workers, no_sample):
         "--log-level", "warning",
         "--static-path-route", "/static",
         "--static-path-mount", str(settings.STATIC_ROOT),
-        "--static-path-route", "/media",
-        "--static-path-mount", str(settings.MEDIA_ROOT),
+        # /media/ is not mounted here: uploads go through broadsheet.media.serving (safe types and headers).
         "broadsheet.conf.wsgi:application",
     ]  # fmt: skip
     os.execv(sys.executable, arguments)

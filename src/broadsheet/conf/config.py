@@ -66,6 +66,7 @@ CONFIG = (
         "off",
         "On when a proxy terminates HTTPS: trusts X-Forwarded-Proto and sets secure cookies, HSTS and the HTTPS redirect.",
     ),
+    Setting("max_upload_mb", "BROADSHEET_MAX_UPLOAD_MB", "20", "Largest file the media library accepts, in megabytes."),
 )
 
 _BY_NAME = {setting.name: setting for setting in CONFIG}
@@ -84,6 +85,13 @@ def get_bool(name: str) -> bool:
     if value in ("", "0", "off", "false", "no"):
         return False
     raise ValueError(f"{_BY_NAME[name].env_var}={value!r} is not a boolean (use on or off)")
+
+
+def get_positive_int(name: str) -> int:
+    value = get(name).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{_BY_NAME[name].env_var}={value!r} is not a positive whole number")
+    return int(value)
 
 
 def get_home() -> Path:

@@ -138,6 +138,19 @@ STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = HOME / "media"
+# Uploads (the media library): size limit per file, enforced while the file streams in;
+# files over FILE_UPLOAD_MAX_MEMORY_SIZE wait in a temporary file, not in memory.
+MEDIA_MAX_UPLOAD_BYTES = config.get_positive_int("max_upload_mb") * 1024 * 1024
+MEDIA_MAX_IMAGE_PIXELS = 64_000_000  # decompression bombs: refused above this (frames of an animation count)
+FILE_UPLOAD_HANDLERS = [
+    "broadsheet.media.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 APPEND_SLASH = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

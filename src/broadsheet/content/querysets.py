@@ -28,7 +28,7 @@ class PostQuerySet(EntryQuerySet):
         """Fetch what a listing shows (authors in order, categories) in a fixed number of queries."""
         from broadsheet.content.models.posts import PostAuthor
 
-        queryset = self.prefetch_related(
+        queryset = self.select_related("featured_image").prefetch_related(
             models.Prefetch(
                 "authorships",
                 queryset=PostAuthor.objects.select_related("author").order_by("position"),

@@ -93,6 +93,7 @@ class Entry(models.Model):
     def render(self):
         """Render body to HTML (full page and teaser), sanitised, and keep the results."""
         from broadsheet.media.attachments import resolve_attachment
+        from broadsheet.media.responsive import add_image_attributes
 
         rendered = render_body(
             self.body,
@@ -100,6 +101,7 @@ class Entry(models.Model):
             anchor_id=self.pk,
             trusted=self.allow_raw_html,
             resolve_attachment=resolve_attachment,
+            filter_html=add_image_attributes,
         )
         self.rendered_html = rendered.html
         self.rendered_teaser = rendered.teaser_html

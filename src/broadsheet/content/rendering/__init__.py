@@ -68,11 +68,22 @@ def html_to_text(markup: str) -> str:
 
 
 def render_body(
-    source: str, body_format: str, *, anchor_id: int | None, trusted: bool = False, resolve_attachment=None
+    source: str,
+    body_format: str,
+    *,
+    anchor_id: int | None,
+    trusted: bool = False,
+    resolve_attachment=None,
+    filter_html=None,
 ) -> RenderedBody:
-    """Render ``source``; ``resolve_attachment(id)`` gives galleries their images."""
+    """Render ``source``; ``resolve_attachment(id)`` gives galleries their images.
+
+    ``filter_html(markup)`` runs on the HTML just before sanitising (the media app adds
+    ``srcset`` to library images there), so the sanitiser still has the last word.
+    """
     fold = split_fold(_mark_page_breaks(source))
-    clean = (lambda markup: markup) if trusted else sanitise_html
+    sanitise = (lambda markup: markup) if trusted else sanitise_html
+    clean = (lambda markup: sanitise(filter_html(markup))) if filter_html else sanitise
     if fold.has_fold:
         anchor = f'<span id="more-{anchor_id}"></span>'
         full_source = fold.rest if fold.no_teaser else fold.teaser + anchor + fold.rest
