@@ -43,7 +43,10 @@ class ListingMixin:
         return None
 
     def get_context_data(self, **kwargs):
+        from broadsheet.comments.threads import attach_comment_counts
+
         context = super().get_context_data(**kwargs)
+        attach_comment_counts(context["object_list"], self.request.site)  # one aggregate query for the page
         page = context.get("page_obj")
         base = self.get_base_path()
         context.update(

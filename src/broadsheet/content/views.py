@@ -24,6 +24,7 @@ from broadsheet.content.permalinks import match_post_path
 
 _MAX_PATH = 2000
 _PAGED = re.compile(r"(.+/)([0-9]{1,4})/\Z")
+_COMMENT_PAGE = re.compile(r"(.+/)comment-page-([0-9]{1,6})/\Z")
 
 
 def find_page(path: str) -> Page | None:
@@ -62,6 +63,14 @@ def entry_detail(request, path: str):
             return _entry_comments_feed(request, path[: -len(suffix)], atom=atom)
     entry = find_entry(path, request.site)
     if entry is None:
+        comment_page = _COMMENT_PAGE.match(path)
+        if comment_page:  # WordPress's /post/comment-page-2/ (see broadsheet.comments.threads)
+            base = comment_page.group(1)
+            entry = find_entry(base, request.site) or find_entry(base.rstrip("/"), request.site)
+            if entry is not None and int(comment_page.group(2)) <= 1:
+                return HttpResponsePermanentRedirect(iri_to_uri(entry.get_absolute_url()))
+            if entry is not None:
+                return render_entry(request, entry, comment_page=int(comment_page.group(2)))
         paged = _PAGED.match(path)
         if paged:  # WordPress's /post/2/ for <!--nextpage--> pages: one document here
             entry = find_entry(paged.group(1), request.site)
@@ -84,18 +93,24 @@ def _entry_comments_feed(request, path: str, *, atom: bool):
     return feed(request, entry=entry)
 
 
-def render_entry(request, entry):
+def render_entry(request, entry, comment_page: int = 1):
+    from broadsheet.comments.threads import comments_context
+
     unlocked = is_unlocked(request, entry)
     context = {"entry": entry, "unlocked": unlocked, "is_post": isinstance(entry, Post)}
-    context["comments"] = list(entry.comments.approved()) if unlocked else []
+    if unlocked:
+        comments = comments_context(request, entry, page=comment_page)
+        if comments is None:
+            raise Http404("No such comment page.")
+        context.update(comments)
     if isinstance(entry, Post):
         context.update(_neighbours(entry))
         templates = [f"content/post-{entry.slug}.html", "content/post.html"]
     else:
         templates = [f"content/page-{entry.slug}.html", "content/page.html"]
     response = TemplateResponse(request, templates, context)
-    if entry.password:
-        # The page differs by visitor: never shared by caches.
+    if entry.password or context.get("comments_private"):
+        # The page differs by visitor (a password, a held comment shown to its writer): never shared by caches.
         patch_vary_headers(response, ["Cookie"])
         patch_cache_control(response, private=True, no_store=True)
     return response

@@ -20,6 +20,7 @@ class DeskArea:
 
 AREAS = [
     DeskArea("Dashboard", "desk:dashboard", Capability.READ_DESK),
+    DeskArea("Comments", "comments:queue", Capability.READ_DESK),  # the queue filters by role itself
     DeskArea("Media", "media:library", Capability.UPLOAD_FILES),
 ]
 
