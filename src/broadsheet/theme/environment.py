@@ -43,5 +43,8 @@ def build_environment(**options) -> Environment:
     from broadsheet.desk.navigation import desk_navigation  # the desk's pages share this environment
 
     environment.globals["desk_navigation"] = desk_navigation
+    from broadsheet.media.responsive import featured_image  # <img> with srcset and alt, for themes
+
+    environment.globals["featured_image"] = featured_image
     environment.filters.update(site_date=format_date, iso_datetime=iso_datetime)
     return environment
