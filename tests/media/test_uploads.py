@@ -247,3 +247,33 @@ def test_name_recorded_by_an_item_without_its_file_is_not_reused(users, media_ro
 def test_refusal_is_an_exception_with_the_message(db):
     with pytest.raises(UploadRefused, match="SVG images are not accepted"):
         accept_upload(SimpleUploadedFile("a.svg", samples.SVG), user=None)
+
+
+def test_colour_profile_is_converted_and_dropped(client, users, media_root):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = samples.image_bytes("JPEG", size=(60, 40), icc_profile=profile)
+    assert Image.open(io.BytesIO(data)).info.get("icc_profile")
+    _upload(client, users["author"], ("profiled.jpg", data))
+    stored = Image.open(MediaItem.objects.get().file.path)
+    assert "icc_profile" not in stored.info
+    assert stored.getpixel((5, 5)) == pytest.approx((200, 40, 40), abs=3)
+
+
+def test_lossless_webp_stays_lossless(client, users, media_root):
+    data = samples.image_bytes("WEBP", size=(64, 64), color=(1, 2, 3), lossless=True)
+    _upload(client, users["author"], ("exact.webp", data))
+    stored = (media_root / MediaItem.objects.get().file.name).read_bytes()
+    assert stored[12:16] == b"VP8L"
+    assert Image.open(io.BytesIO(stored)).getpixel((10, 10)) == (1, 2, 3)
+
+
+@pytest.mark.parametrize("fmt,name", [("WEBP", "moving.webp"), ("PNG", "moving.png")])
+def test_animated_webp_and_png_stay_animated(client, users, fmt, name):
+    frames = [Image.new("RGB", (300, 200), color) for color in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format=fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    _upload(client, users["author"], (name, buffer.getvalue()))
+    item = MediaItem.objects.get()
+    assert Image.open(item.file.path).n_frames == 3 and set(item.sizes) == {"thumbnail"}

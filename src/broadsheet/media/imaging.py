@@ -88,7 +88,7 @@ def process_image(source: BinaryIO, file_type: FileType, *, max_pixels: int) -> 
                 _check_pixels(image, max_pixels, frames=frames)
                 return _process_animation(image, file_type)
             image.load()
-            return _process_still(image, file_type)
+            return _process_still(image, file_type, lossless=_is_lossless_webp(source, file_type))
         except Image.DecompressionBombError as error:
             raise ImageRefused(
                 f"The image has more than {2 * max_pixels / 1_000_000:g} million pixels; the limit is "
@@ -105,11 +105,11 @@ def _check_pixels(image: Image.Image, max_pixels: int, *, frames: int = 1) -> No
         raise ImageRefused(f"The image is {what}; the limit is {max_pixels / 1_000_000:g} million pixels {_BOMB_ADVICE}")
 
 
-def _process_still(image: Image.Image, file_type: FileType) -> CleanImage:
+def _process_still(image: Image.Image, file_type: FileType, *, lossless: bool) -> CleanImage:
     image = ImageOps.exif_transpose(image) or image
     image = _to_srgb(image)
     image = _mode_for(image, file_type)
-    original = _encode(image, file_type, quality=_ORIGINAL_QUALITY, lossless=_is_lossless_webp(image))
+    original = _encode(image, file_type, quality=_ORIGINAL_QUALITY, lossless=lossless)
     sizes = {}
     for spec in IMAGE_SIZES:
         resized = resize_for(image, spec)
@@ -168,8 +168,15 @@ def _mode_for(image: Image.Image, file_type: FileType) -> Image.Image:
     return image if mode in ("L", "P") else image.convert("RGBA")  # GIF: Pillow palettises RGBA itself
 
 
-def _is_lossless_webp(image: Image.Image) -> bool:
-    return getattr(image, "format", None) == "WEBP" and image.info.get("lossless", False)
+def _is_lossless_webp(source: BinaryIO, file_type: FileType) -> bool:
+    """Whether ``source`` is a lossless WebP (its first chunk is ``VP8L``): kept lossless."""
+    if file_type is not WEBP:
+        return False
+    position = source.tell()
+    source.seek(0)
+    head = source.read(16)
+    source.seek(position)
+    return head[12:16] == b"VP8L"
 
 
 def _encode(image: Image.Image, file_type: FileType, *, quality: int, lossless: bool = False) -> EncodedImage:
