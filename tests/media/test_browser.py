@@ -15,7 +15,10 @@ from tests import factories
 from tests.media import samples
 from tests.media.served import serving
 
+REPO = pathlib.Path(__file__).resolve().parents[2]
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 if not CHROMIUM.exists():
     pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
@@ -123,5 +126,40 @@ def test_html_in_the_media_store_is_downloaded_not_rendered(browser, served, nam
         assert download.value.suggested_filename == name
         assert page.title() != "RAN"
         assert page.evaluate("window.__ran") == []
+    finally:
+        context.close()
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="accessibility checks need axe-core: run `npm install`")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_library_pages_are_accessible(browser, live_server, transactional_db, client, media_root, scheme):
+    """No serious or critical axe-core violations on the library and edit pages; screenshots kept."""
+    from broadsheet.accounts.roles import create_user
+    from broadsheet.media.uploads import accept_upload
+
+    editor = create_user("ed", email="ed@example.org", role="editor", password="a long test passphrase 42")
+    item = accept_upload(SimpleUploadedFile("harbour.jpg", samples.image_bytes(size=(900, 600))), user=editor)
+    item.alt_text = "Boats in a harbour"
+    item.save()
+    accept_upload(SimpleUploadedFile("minutes.pdf", samples.PDF), user=None)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    context.add_cookies([_session_cookie(client, editor, live_server)])
+    page = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, path in (("library", "/desk/media/"), ("edit", f"/desk/media/{item.pk}/")):
+            assert page.goto(live_server.url + path).status == 200
+            page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools: the policy forbids inline script
+            results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [(v["id"], v["help"], [n["html"][:120] for n in v["nodes"][:3]]) for v in results["violations"] if v["impact"] in ("serious", "critical")]
+            assert serious == [], f"{name} ({scheme}): {serious}"
+            page.screenshot(path=str(SCREENSHOTS / f"desk-media-{name}-{scheme}.png"), full_page=True)
+        # The upload form is reachable with the keyboard: Tab from the skip link reaches the file input.
+        page.goto(live_server.url + "/desk/media/")
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "media-files":
+                break
+        assert page.evaluate("document.activeElement.id") == "media-files"
     finally:
         context.close()

@@ -277,3 +277,11 @@ def test_animated_webp_and_png_stay_animated(client, users, fmt, name):
     _upload(client, users["author"], (name, buffer.getvalue()))
     item = MediaItem.objects.get()
     assert Image.open(item.file.path).n_frames == 3 and set(item.sizes) == {"thumbnail"}
+
+
+def test_too_many_files_in_one_request_is_400(client, users, media_root, settings):
+    client.force_login(users["author"])
+    files = [SimpleUploadedFile(f"f{n}.pdf", samples.PDF) for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+    response = client.post("/desk/media/upload/", {"files": files})
+    assert response.status_code == 400
+    assert MediaItem.objects.count() == 0 and stored_files(media_root) == []

@@ -25,7 +25,7 @@ class EntryQuerySet(models.QuerySet):
 
 class PostQuerySet(EntryQuerySet):
     def for_listing(self, *, with_categories: bool = True):
-        """Fetch what a listing shows (authors in order, categories) in a fixed number of queries."""
+        """Fetch what a listing shows (authors in order, categories, featured image) in a fixed number of queries."""
         from broadsheet.content.models.posts import PostAuthor
 
         queryset = self.select_related("featured_image").prefetch_related(

@@ -48,8 +48,8 @@ def _same_ratio(width: int, height: int, other_width: int, other_height: int) ->
     return abs(expected - other_height) <= 1
 
 
-def srcset_attributes(item, url: str, width: int, height: int, shown_width: int | None = None) -> dict[str, str]:
-    """Return ``srcset`` and ``sizes`` for ``item`` shown at ``url`` (empty when there is nothing to choose from)."""
+def srcset_attributes(item, width: int, height: int, shown_width: int | None = None) -> dict[str, str]:
+    """Return ``srcset`` and ``sizes`` for a ``width``×``height`` version of ``item`` (empty when there is no choice)."""
     candidates = srcset_candidates(item, width, height)
     if len(candidates) < 2:
         return {}
@@ -82,7 +82,7 @@ def image_tag(item, size: str = "large", *, css_class: str = "", sizes: str = ""
     attributes = {"src": url, "alt": item.alt_text}
     if width and height:
         attributes.update(width=str(width), height=str(height))
-        responsive = srcset_attributes(item, url, width, height)
+        responsive = srcset_attributes(item, width, height)
         if responsive and sizes:
             responsive["sizes"] = sizes
         attributes.update(responsive)
@@ -160,7 +160,7 @@ def _rewrite_tag(attributes: dict[str, str | None], item, name: str) -> str | No
     version = version_named(item, name)
     if version is None:
         return None
-    url, width, height = version
+    _, width, height = version
     changed = dict(attributes)
     if not (changed.get("alt") or "").strip() and item.alt_text:
         changed["alt"] = item.alt_text
@@ -169,7 +169,7 @@ def _rewrite_tag(attributes: dict[str, str | None], item, name: str) -> str | No
         changed["width"], changed["height"] = str(width), str(height)
         shown_width = width
     if "srcset" not in changed:
-        changed.update(srcset_attributes(item, url, width, height, shown_width))
+        changed.update(srcset_attributes(item, width, height, shown_width))
     return _build_tag(changed)
 
 
