@@ -49,7 +49,10 @@ def main():
 @click.option("--workers", default=0, type=click.IntRange(0, 64), help="Worker processes (default: one per core).")
 @click.option("--no-sample", is_flag=True, help="Do not create the sample content on a new site.")
 def serve(host, port, workers, no_sample):
-    """Migrate, create the sample site on first run, and serve it with granian."""
+    """Migrate, create the sample site on first run, render the page store, and serve it with granian."""
+    shown_host = f"[{host}]" if ":" in host else host
+    # Absolute links (canonical, feeds, sitemap) follow the address served, unless configured.
+    os.environ.setdefault("BROADSHEET_SITE_URL", f"http://{shown_host}:{port}")
     _setup_django()
     from django.conf import settings
 
@@ -64,9 +67,7 @@ def serve(host, port, workers, no_sample):
     analyze_database()
     settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
-    shown_host = f"[{host}]" if ":" in host else host
-    # Absolute links (canonical, feeds, sitemap) follow the address served, unless configured.
-    os.environ.setdefault("BROADSHEET_SITE_URL", f"http://{shown_host}:{port}")
+    _refresh_store_if_needed()
     click.echo(f"Broadsheet is serving {settings.HOME} at http://{shown_host}:{port}/  (Ctrl+C stops it)")
     sys.stdout.flush()
     arguments = [
@@ -86,6 +87,42 @@ def serve(host, port, workers, no_sample):
     os.execv(sys.executable, arguments)
 
 
+def _refresh_store_if_stale() -> None:
+    """After a bulk import: render the page store again if the import marked it stale."""
+    from broadsheet.publishing.publish import get_store, is_stale
+
+    store = get_store()
+    if store is not None and store.exists() and is_stale(store):
+        click.echo("Rendering the page store again after the import...")
+        _call("build_site", store=True)
+
+
+def _refresh_store_if_needed() -> None:
+    """Render the page store when it is new, stale after a bulk change, or rendered by other templates."""
+    from broadsheet.publishing.publish import get_store, store_needs_refresh
+
+    store = get_store()
+    if store is None:
+        return
+    reason = store_needs_refresh(store)
+    if reason:
+        click.echo(f"Rendering the page store ({reason})...")
+        _call("build_site", store=True)
+
+
+@main.command()
+@click.option("-o", "--output", default="site", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the static site to (replaced as a whole at the end).")  # fmt: skip
+@click.option("--base-url", default="", help="Public address of the static site (default: BROADSHEET_SITE_URL).")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Worker processes (default: one per core).")
+@click.option("--check", is_flag=True, help="Compare a fresh build with the page store; exit 1 on any difference.")
+@click.option("--store", is_flag=True, help="Render the whole page store again instead of a static site.")
+def build(output, base_url, workers, check, store):
+    """Render the whole public site into a folder any static host can serve (or into the page store)."""
+    _setup_django()
+    _call("build_site", output=output, base_url=base_url, workers=workers, check=check, store=store)
+
+
 @main.group(name="import")
 def import_group():
     """Import content from other systems."""
@@ -98,6 +135,7 @@ def import_markdown(directory, dry_run):
     """Import a folder of Markdown posts with front matter (Jekyll, Hugo, Pelican)."""
     _setup_django()
     _call("import_markdown", directory, dry_run=dry_run)
+    _refresh_store_if_stale()
 
 
 @import_group.command(name="wordpress")
@@ -109,6 +147,7 @@ def import_wordpress(path, media_dir, permalinks, dry_run):
     """Import a WordPress export (WXR) losslessly; re-running updates in place."""
     _setup_django()
     _call("import_wordpress", path, media_dir=media_dir, permalinks=permalinks, dry_run=dry_run)
+    _refresh_store_if_stale()
 
 
 @main.group()

@@ -55,6 +55,13 @@ CONFIG = (
         "Folder of templates that override the default theme's (default: BROADSHEET_HOME/theme).",
     ),
     Setting(
+        "page_store",
+        "BROADSHEET_PAGE_STORE",
+        "",
+        "Folder of the page store: public pages rendered on publish and served from files "
+        "(default: BROADSHEET_HOME/pages; off: no store, every page rendered per request).",
+    ),
+    Setting(
         "secret_key",
         "BROADSHEET_SECRET_KEY",
         "",

@@ -4,6 +4,7 @@ Constants computed from ``broadsheet.conf.config`` (the environment table);
 there is no dev/prod split: differences are environment values.
 """
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -22,6 +23,8 @@ ALLOWED_HOSTS = sorted(
     | {host.strip() for host in config.get("allowed_hosts").split(",") if host.strip()}
 )
 THEME_DIR = config.get("theme_dir") or str(HOME / "theme")
+_page_store = config.get("page_store")
+PAGE_STORE = None if _page_store.lower() == "off" else Path(_page_store or HOME / "pages").expanduser().resolve()
 
 INSTALLED_APPS = [
     "broadsheet.content",
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "broadsheet.accounts",
     "broadsheet.desk",
     "broadsheet.theme",
+    "broadsheet.publishing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -31,6 +31,11 @@ def batched_changes():
             SiteSettings.bump_content_version()
 
 
+def in_batch() -> bool:
+    """Whether this thread is inside ``batched_changes()`` (bulk writers; the page store re-renders all after)."""
+    return bool(getattr(_state, "depth", 0))
+
+
 def _bump():
     if not getattr(_state, "depth", 0):
         SiteSettings.bump_content_version()

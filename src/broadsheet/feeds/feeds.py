@@ -6,6 +6,8 @@ Only listed entries appear: no drafts, scheduled, private or protected posts.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -16,6 +18,7 @@ from broadsheet.feeds.generators import FullTextAtomFeed, FullTextRssFeed
 from broadsheet.search.query import parse_query
 
 FEED_ITEMS = 10
+EMPTY_FEED_DATE = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def _absolute(path: str) -> str:
@@ -53,6 +56,13 @@ class PostsFeed(Feed):
 
     def feed_url(self, obj=None):
         return None  # Django fills in the request's own URL, made absolute below
+
+    def feed_extra_kwargs(self, obj):
+        return {"empty_feed_date": lambda: self.empty_feed_date(obj)}
+
+    def empty_feed_date(self, obj):
+        """The date of this feed when it has no items (a fixed one: the same content, the same bytes)."""
+        return EMPTY_FEED_DATE
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -202,6 +212,9 @@ class EntryCommentsFeed(CommentsFeed):
 
     def title(self, obj):
         return f"Comments on: {obj.title}"
+
+    def empty_feed_date(self, obj):
+        return obj.published_at or EMPTY_FEED_DATE
 
     def link(self, obj):
         return _absolute(obj.get_absolute_url())

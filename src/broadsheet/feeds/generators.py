@@ -8,7 +8,23 @@ Atom), which feed readers show. These subclasses add it.
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 
-class FullTextRssFeed(Rss201rev2Feed):
+class StableDateMixin:
+    """An empty feed's date comes from its ``Feed`` (``empty_feed_date``), not from the clock.
+
+    Django dates a feed with no dated items "now", so the same content gave
+    different bytes at every render; the page store stores and compares them.
+    """
+
+    def latest_post_date(self):
+        if not any(item.get("updateddate") or item.get("pubdate") for item in self.items):
+            fallback = self.feed.get("empty_feed_date")
+            fallback = fallback() if callable(fallback) else fallback
+            if fallback:
+                return fallback
+        return super().latest_post_date()
+
+
+class FullTextRssFeed(StableDateMixin, Rss201rev2Feed):
     def rss_attributes(self):
         attributes = super().rss_attributes()
         attributes["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
@@ -20,7 +36,7 @@ class FullTextRssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class FullTextAtomFeed(Atom1Feed):
+class FullTextAtomFeed(StableDateMixin, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):

@@ -12,6 +12,7 @@ from django.utils import dateformat, timezone
 from jinja2 import Environment
 
 from broadsheet.theme.loaders import build_loader
+from broadsheet.theme.parts import site_part
 
 
 def format_date(value, format_string):
@@ -39,7 +40,9 @@ def build_environment(**options) -> Environment:
     options["trim_blocks"] = True
     options["lstrip_blocks"] = True
     environment = Environment(**options)
-    environment.globals.update(static=static, url=url, absolute_url=absolute_url, get_messages=get_messages)
+    environment.globals.update(
+        static=static, url=url, absolute_url=absolute_url, get_messages=get_messages, site_part=site_part
+    )
     from broadsheet.desk.navigation import desk_navigation  # the desk's pages share this environment
 
     environment.globals["desk_navigation"] = desk_navigation

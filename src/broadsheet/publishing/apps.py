@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PublishingConfig(AppConfig):
+    name = "broadsheet.publishing"
+    label = "publishing"
+    verbose_name = "Publishing"
+
+    def ready(self):
+        from broadsheet.publishing import changes  # noqa: F401  (connects receivers)

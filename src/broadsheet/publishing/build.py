@@ -1,0 +1,408 @@
+"""Whole-site builds: the page store from scratch, a static site, and the check of one against the other.
+
+Phase 1 collects every public URL (catalogue.py). Phase 2 renders them, split
+between worker processes forked from this one (each opens its own database
+connection), each writing its pages' files and sending back what the
+manifest needs. Two URLs on one file is an error, as in Pelican.
+
+``build_site`` writes a folder any static host can serve as is: pages as
+``…/index.html`` with the site-wide parts inlined, feeds as ``…/index.xml``,
+``sitemap.xml``, ``robots.txt``, ``404.html``, the theme's static files and the
+media, and redirects for moved addresses (HTML refresh pages, an nginx
+include and a Netlify-style ``_redirects``). It builds into a hidden sibling
+folder and renames it into place at the end, so an interrupted build leaves
+the previous site as it was.
+
+``check_store`` renders the whole site into a temporary store and compares
+it, file by file, with the incremental one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connections
+
+from broadsheet.publishing import render as render_module
+from broadsheet.publishing.catalogue import collect_urls
+from broadsheet.publishing.render import inline_parts, render_parts, render_url
+from broadsheet.publishing.store import (
+    NOT_FOUND_KEY,
+    PageStore,
+    StoreError,
+    etag_for,
+    file_for,
+    write_atomically,
+    write_page_files,
+)
+
+CHUNK = 64  # URLs per task sent to a worker
+
+
+@dataclass
+class BuildReport:
+    output: Path | None = None
+    pages: int = 0
+    written: int = 0
+    removed: int = 0
+    redirects: int = 0
+    static_files: int = 0
+    media_files: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+    failed: dict[str, str] = field(default_factory=dict)  # URL -> why it is not in the build
+
+
+@dataclass
+class CheckReport:
+    pages: int = 0
+    differ: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in a fresh build, not in the store
+    extra: list[str] = field(default_factory=list)  # in the store, not in a fresh build
+    parts_differ: list[str] = field(default_factory=list)
+    pending_rendered: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.differ or self.missing or self.extra or self.parts_differ)
+
+
+# -- rendering in workers ------------------------------------------------------------------------------
+
+# Set in the parent before forking; the workers inherit it.
+_job: dict = {}
+
+
+def _render_chunk(urls: list[str]) -> list[tuple]:
+    """Render ``urls`` and write their files; return one result tuple per URL."""
+    mode, root = _job["mode"], _job["root"]
+    results = []
+    for url in urls:
+        rendered = render_url(url)
+        if not rendered.storable:
+            results.append((url, "refused", rendered.reason or str(rendered.status), rendered.status, rendered.location))
+            continue
+        try:
+            if mode == "static":
+                relative = "404.html" if url == NOT_FOUND_KEY else file_for(url, rendered.content_type)
+                write_atomically(root / relative, inline_parts(rendered.body, _job["parts"]))
+                results.append((url, "ok", relative))
+                continue
+            relative = file_for(url, rendered.content_type)
+            etag = etag_for(rendered.body)
+            previous = _job["existing"].get(url)
+            parts = ",".join(rendered.parts)
+            unchanged = previous is not None and previous[:2] == (relative, etag) and (root / relative).exists()
+            compressed = previous[2] if unchanged else write_page_files(
+                root, relative, rendered.body, with_siblings=not rendered.parts, content_type=rendered.content_type,
+                url=url,
+            )  # fmt: skip
+            results.append((url, "ok", relative, rendered.content_type, etag, parts, compressed, rendered.headers,
+                            unchanged))  # fmt: skip
+        except StoreError as error:
+            results.append((url, "refused", str(error), 200, ""))
+    return results
+
+
+def _worker_start() -> None:
+    # Each worker opens its own database connections (those of the parent were closed before the fork).
+    connections.close_all()
+    render_module._handler = None
+
+
+def _uses_memory_database() -> bool:
+    return any(
+        connection.vendor == "sqlite" and connection.is_in_memory_db() for connection in connections.all()
+    )
+
+
+def _render_all(urls: list[str], workers: int, progress=None) -> list[tuple]:
+    chunks = [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
+    results: list[tuple] = []
+    if workers <= 1 or len(urls) < 2 * CHUNK or _uses_memory_database():
+        for chunk in chunks:
+            results.extend(_render_chunk(chunk))
+            if progress:
+                progress(len(chunk), len(urls))
+        return results
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_start) as pool:
+        for chunk_results in pool.imap_unordered(_render_chunk, chunks):
+            results.extend(chunk_results)
+            if progress:
+                progress(len(chunk_results), len(urls))
+    return results
+
+
+def _default_workers(workers: int | None) -> int:
+    return max(1, workers or os.cpu_count() or 1)
+
+
+# -- the page store ------------------------------------------------------------------------------------
+
+
+def build_store(store: PageStore, *, progress=None, workers: int | None = None, report=None) -> BuildReport:
+    """Render the whole site into ``store`` in place: write what changed, remove what no longer exists.
+
+    The caller holds the render lock.
+    """
+    from broadsheet.publishing.publish import _SiteContext
+
+    started = time.perf_counter()
+    build = BuildReport(output=store.root, workers=_default_workers(workers))
+    store.create()
+    with _SiteContext():
+        urls = collect_urls().all()
+        parts = render_parts()
+    existing = {url: (record.file, record.etag, record.compressed) for url, record in store.pages().items()}
+    _job.clear()
+    _job.update(mode="store", root=store.root, existing=existing)
+    with _SiteContext():
+        results = _render_all(urls, build.workers, progress)
+    kept: set[str] = set()
+    files: dict[str, str] = {}
+    with store.writing(lock=False) as writer:
+        for result in results:
+            url, outcome = result[0], result[1]
+            if outcome != "ok":
+                build.failed[url] = result[2]
+                continue
+            _url, _ok, relative, content_type, etag, parts_used, compressed, headers, unchanged = result
+            if relative in files:
+                raise StoreError(f"{url} and {files[relative]} would both be stored as {relative}")
+            files[relative] = url
+            kept.add(url)
+            if not unchanged:
+                writer.record(url, relative, content_type, etag, parts_used, compressed, writer.header_set(headers))
+                build.written += 1
+        for url in writer.urls() - kept:
+            if writer.remove(url):
+                build.removed += 1
+        for name, body in parts.items():
+            writer.put_part(name, body)
+        writer.new_epoch()
+    build.pages = len(kept)
+    build.seconds = time.perf_counter() - started
+    if report is not None:
+        report.rendered.extend(urls)
+    return build
+
+
+def check_store(store: PageStore, *, progress=None, workers: int | None = None) -> CheckReport:
+    """Render the whole site into a temporary store and compare it with ``store``."""
+    from broadsheet.publishing.publish import drain_pending
+
+    check = CheckReport()
+    check.pending_rendered = drain_pending(store)
+    with tempfile.TemporaryDirectory(prefix="broadsheet-check-") as folder:
+        fresh = PageStore(Path(folder) / "store")
+        try:
+            with fresh.lock():
+                build_store(fresh, progress=progress, workers=workers)
+            check.differ, check.missing, check.extra, check.parts_differ = compare_stores(store, fresh)
+            check.pages = len(fresh.pages())
+        finally:
+            fresh.close()
+    return check
+
+
+def compare_stores(store: PageStore, fresh: PageStore) -> tuple[list, list, list, list]:
+    """Return the URLs whose stored bytes differ, those missing from ``store``, those extra, and differing parts."""
+    mine, theirs = store.pages(), fresh.pages()
+    differ = sorted(
+        url for url in set(mine) & set(theirs)
+        if mine[url].file != theirs[url].file or _read(store, mine[url].file) != _read(fresh, theirs[url].file)
+    )  # fmt: skip
+    missing = sorted(set(theirs) - set(mine))
+    extra = sorted(set(mine) - set(theirs))
+    my_parts, their_parts = store.parts(), fresh.parts()
+    parts_differ = sorted(
+        name for name in set(my_parts) | set(their_parts)
+        if name not in my_parts or name not in their_parts
+        or _read(store, my_parts[name][0]) != _read(fresh, their_parts[name][0])
+    )  # fmt: skip
+    return differ, missing, extra, parts_differ
+
+
+def _read(store: PageStore, relative: str) -> bytes | None:
+    try:
+        return store.read(relative)
+    except FileNotFoundError:
+        return None
+
+
+# -- a static site -----------------------------------------------------------------------------------
+
+
+def build_site(output: Path, *, base_url: str | None = None, workers: int | None = None, progress=None) -> BuildReport:
+    """Render the whole public site into ``output``, ready for any static host."""
+    from broadsheet.publishing.publish import _SiteContext
+
+    output = Path(output).resolve()
+    started = time.perf_counter()
+    build = BuildReport(output=output, workers=_default_workers(workers))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(output)
+    building = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    try:
+        with _site_url(base_url):
+            with _SiteContext():
+                urls = collect_urls().all()
+                parts = render_parts()
+            _job.clear()
+            _job.update(mode="static", root=building, parts=parts)
+            with _SiteContext():
+                results = _render_all(urls, build.workers, progress)
+            files: dict[str, str] = {}
+            for result in results:
+                url, outcome = result[0], result[1]
+                if outcome != "ok":
+                    build.failed[url] = result[2]
+                    continue
+                if result[2] in files:
+                    raise StoreError(f"{url} and {files[result[2]]} would both be written to {result[2]}")
+                files[result[2]] = url
+            build.pages = len(files)
+            build.static_files = _copy_static(building / settings.STATIC_URL.strip("/"))
+            build.media_files = _copy_media(building / settings.MEDIA_URL.strip("/"))
+            with _SiteContext():
+                build.redirects = _write_redirects(building, set(files.values()), feeds=sorted(
+                    url for url, in_file in ((url, relative) for relative, url in files.items())
+                    if in_file.endswith("index.xml")
+                ))  # fmt: skip
+        _swap_into_place(building, output)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    build.seconds = time.perf_counter() - started
+    return build
+
+
+@contextlib.contextmanager
+def _site_url(base_url: str | None):
+    """Within the block, absolute URLs (canonical links, feeds, sitemap) use ``base_url``."""
+    if not base_url:
+        yield
+        return
+    from urllib.parse import urlsplit
+
+    base_url = base_url.rstrip("/")
+    host = urlsplit(base_url).hostname
+    saved = settings.SITE_URL, list(settings.ALLOWED_HOSTS)
+    settings.SITE_URL = base_url
+    if host and host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+    try:
+        yield
+    finally:
+        settings.SITE_URL, settings.ALLOWED_HOSTS = saved
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Remove folders left by builds that were killed before they could clean up."""
+    for pattern in (f".{output.name}.building-*", f".{output.name}.old-*"):
+        for leftover in output.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_into_place(building: Path, output: Path) -> None:
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+        old.rmdir()
+        os.rename(output, old)
+        os.rename(building, output)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(building, output)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _copy_static(target: Path) -> int:
+    """Copy every static file the theme and apps ship (what ``collectstatic`` gathers)."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    count = 0
+    seen: set[str] = set()
+    for finder in get_finders():
+        for relative, storage in finder.list(["CVS", ".*", "*~"]):
+            if relative in seen:
+                continue
+            seen.add(relative)
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(storage.path(relative), str(destination))
+            count += 1
+    return count
+
+
+def _copy_media(target: Path) -> int:
+    media = Path(settings.MEDIA_ROOT)
+    if not media.is_dir():
+        return 0
+    shutil.copytree(media, target, copy_function=_link_or_copy, dirs_exist_ok=True)
+    return sum(1 for path in target.rglob("*") if path.is_file())
+
+
+def moved_addresses(pages: set[str]) -> list[tuple[str, str]]:
+    """Return ``(old path, new path)`` for recorded old addresses that are not pages themselves."""
+    from broadsheet.legacy.models import OldPath
+
+    moves = []
+    for old in OldPath.objects.select_related("post", "page", "media").order_by("path"):
+        if "?" in old.path or not old.path.startswith("/") or old.path in pages:
+            continue
+        target = old.target_url()
+        if target and target != old.path and not target.startswith("/?"):
+            moves.append((old.path, target))
+    return moves
+
+
+def _write_redirects(root: Path, pages: set[str], feeds: list[str]) -> int:
+    moves = moved_addresses(pages)
+    netlify = ["# Moved addresses (301) and feeds (served from index.xml)."]
+    nginx = [
+        "# Moved addresses: include inside the server block of the static site.",
+        "# Feeds are stored as <path>/index.xml: also set `index index.html index.xml;`.",
+    ]
+    for old, new in moves:
+        old_uri, new_uri = quote(old, safe="/:@&=+$,;~!*'()%"), quote(new, safe="/:@&=+$,;~!*'()%#")
+        netlify.append(f"{old_uri}  {new_uri}  301")
+        nginx.append(f'location = "{old_uri}" {{ return 301 "{new_uri}"; }}')
+        relative = old.lstrip("/") + ("index.html" if old.endswith("/") else "")
+        if relative and not (root / relative).exists():
+            with contextlib.suppress(OSError):
+                write_atomically(root / relative, _refresh_page(new))
+    for url in feeds:
+        uri = quote(url, safe="/:@&=+$,;~!*'()%")
+        netlify.append(f"{uri}  {uri}index.xml  200")
+    write_atomically(root / "_redirects", ("\n".join(netlify) + "\n").encode())
+    write_atomically(root / "nginx-redirects.conf", ("\n".join(nginx) + "\n").encode())
+    return len(moves)
+
+
+def _refresh_page(target: str) -> bytes:
+    location = html.escape(settings.SITE_URL + target, quote=True)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>Moved</title>\n<link rel=\"canonical\" href=\"{location}\">\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={location}\">\n"
+        "<meta name=\"robots\" content=\"noindex\">\n</head>\n"
+        f"<body><p>This page has moved to <a href=\"{location}\">{location}</a>.</p></body>\n</html>\n"
+    ).encode()

@@ -1,0 +1,107 @@
+"""Every public URL of the site, for a full build (Pelican's "generate context" phase).
+
+Home and its pages, posts and pages (with their comment feeds), year, month
+and day archives with their pages, every category, tag and author archive
+(an existing one answers even when empty, as in WordPress) with pages and
+feeds, the site feeds and comment feeds, the sitemap, robots.txt and the
+not-found page. Counts come from a handful of queries over the whole site,
+not one per listing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from broadsheet.content.models import Author, Category, Page, Post, Tag
+from broadsheet.publishing.dependencies import COMMENT_FEEDS, SITE_FEEDS, SITEMAP, listing_feeds, listing_page_url
+from broadsheet.publishing.footprints import SiteShape
+from broadsheet.publishing.store import NOT_FOUND_KEY
+
+ROBOTS = "/robots.txt"
+
+
+@dataclass
+class Catalogue:
+    """The URLs of a full build, grouped by kind (the order renders go in)."""
+
+    entries: list[str] = field(default_factory=list)
+    listings: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+    def all(self) -> list[str]:
+        seen, urls = set(), []
+        for url in (*self.other, *self.listings, *self.entries, *self.feeds):
+            if url not in seen:
+                seen.add(url)
+                urls.append(url)
+        return urls
+
+
+def _pages(total: int, per_page: int, allow_empty: bool) -> int:
+    if total == 0:
+        return 1 if allow_empty else 0
+    return -(-total // per_page)
+
+
+def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
+    """Return every public URL of the site as it is now."""
+    now = now or timezone.now()
+    shape = SiteShape.load()
+    pp = shape.posts_per_page
+    catalogue = Catalogue(other=[NOT_FOUND_KEY, ROBOTS, SITEMAP, *SITE_FEEDS, *COMMENT_FEEDS])
+    listed = Post.objects.listed(now)
+    listed_ids = set(listed.values_list("pk", flat=True))
+    # Posts and pages that readers may open without a password.
+    posts = Post.objects.live(now).filter(password="")
+    if "%category%" in shape.permalink_structure or "%author%" in shape.permalink_structure:
+        posts = posts.for_listing()  # their permalinks name a category or an author
+    else:
+        posts = posts.only("id", "slug", "published_at")
+    for post in posts:
+        path = post.get_absolute_url()
+        if path.startswith("/?"):
+            continue
+        catalogue.entries.append(path)
+        catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
+    for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
+        path = page.get_absolute_url()
+        catalogue.entries.append(path)
+        catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
+    # Listings.
+    counts: Counter = Counter()
+    counts[("home",)] = len(listed_ids)
+    for published_at in listed.values_list("published_at", flat=True):
+        local = timezone.localtime(published_at, shape.tzinfo)
+        counts[("year", local.year)] += 1
+        counts[("month", local.year, local.month)] += 1
+        counts[("day", local.year, local.month, local.day)] += 1
+    category_posts: dict[int, set[int]] = {}
+    for post_id, category_id in Post.categories.through.objects.filter(post_id__in=listed.values("pk")).values_list(
+        "post_id", "category_id"
+    ):
+        for ancestor in shape.listing_categories([category_id]):
+            category_posts.setdefault(ancestor, set()).add(post_id)
+    for category in Category.objects.only("id", "path"):
+        counts[("category", "/category/" + category.path + "/")] = len(category_posts.get(category.pk, ()))
+    tag_counts = Counter(
+        Post.tags.through.objects.filter(post_id__in=listed.values("pk")).values_list("tag_id", flat=True)
+    )
+    for tag in Tag.objects.only("id", "slug"):
+        counts[("tag", tag.get_absolute_url())] = tag_counts.get(tag.pk, 0)
+    author_counts = Counter(
+        Post.authors.through.objects.filter(post_id__in=listed.values("pk")).values_list("author_id", flat=True)
+    )
+    for author in Author.objects.only("id", "slug"):
+        counts[("author", author.get_absolute_url())] = author_counts.get(author.pk, 0)
+    for key, total in sorted(counts.items(), key=lambda item: repr(item[0])):
+        allow_empty = key[0] not in ("year", "month", "day")
+        for number in range(1, _pages(total, pp, allow_empty) + 1):
+            catalogue.listings.append(listing_page_url(key, number))
+        if key[0] != "home":
+            catalogue.feeds.extend(listing_feeds(key))
+    return catalogue

@@ -1,0 +1,232 @@
+"""Noticing changes: an entry's footprint before it changes, and a render after the commit.
+
+Receivers of Django's model signals record, the first time an entry, a
+comment or an authorship changes in a transaction, the footprint the
+database still holds (``pre_save``, ``pre_delete``, ``m2m_changed`` before
+the write). When the transaction commits (``transaction.on_commit``; at once
+outside a transaction), ``publish.apply_changes`` compares them with the
+footprints after the change and renders what they touch.
+
+Changes made in bulk (``content.signals.batched_changes()``, which the
+WordPress importer uses, or more than ``BULK_LIMIT`` entries in one
+transaction) mark the store stale instead: servers stop answering from it
+until ``publish.refresh_store`` has rendered the whole site again (the
+import commands and the server do that).
+
+Writes that bypass model signals (``QuerySet.update()``, ``bulk_create()``)
+are invisible here: do them inside ``tracked(posts=[...])``, or in the same
+transaction as a ``save()`` of the entry they change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from broadsheet.comments.models import Comment
+from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
+from broadsheet.content.signals import in_batch
+
+log = logging.getLogger("broadsheet.publishing")
+
+BULK_LIMIT = 50  # more entries than this in one transaction: render the whole site instead
+
+# Fields of site-wide objects that public pages show; a change to any of them re-renders everything.
+_TERM_FIELDS = {
+    Category: ("name", "slug", "parent_id", "description", "path"),
+    Tag: ("name", "slug", "description"),
+    Author: ("display_name", "slug", "bio", "website", "first_name", "last_name"),
+}
+
+_local = threading.local()
+
+
+class _Pending:
+    def __init__(self):
+        self.before: dict[tuple, object] = {}
+        self.full = False
+        self.parts = False
+        self.new_terms: set[tuple] = set()
+        self.shape = None
+
+
+def _pending() -> _Pending:
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = _Pending()
+    return pending
+
+
+def reset() -> None:
+    """Forget changes not yet applied (tests use it between cases)."""
+    _local.pending = None
+
+
+def _store_active() -> bool:
+    from broadsheet.publishing.publish import get_store
+
+    store = get_store()
+    return store is not None and store.exists()
+
+
+def _shape():
+    from broadsheet.publishing.footprints import SiteShape
+
+    pending = _pending()
+    if pending.shape is None:
+        pending.shape = SiteShape.load()
+    return pending.shape
+
+
+def _footprint(key: tuple):
+    from broadsheet.publishing.footprints import comment_footprint, page_footprint, post_footprint
+
+    kind, pk = key
+    if kind == "post":
+        return post_footprint(pk, _shape())
+    if kind == "page":
+        return page_footprint(pk, _shape())
+    return comment_footprint(pk)
+
+
+def note_before(key: tuple) -> None:
+    """Record the footprint of ``key`` (("post", pk), ("page", pk) or ("comment", pk)) before it changes."""
+    if not _store_active():
+        return
+    pending = _pending()
+    if in_batch():
+        pending.full = True
+        return
+    if key[1] is not None and key not in pending.before:
+        pending.before[key] = _footprint(key)
+
+
+def note_changed(key: tuple | None = None, *, full: bool = False, parts: bool = False) -> None:
+    """Record that ``key`` changed (its footprint after the commit is compared with the one before)."""
+    if not _store_active():
+        return
+    pending = _pending()
+    if full or in_batch():
+        pending.full = True
+    elif key is not None and key[1] is not None:
+        pending.before.setdefault(key, None)  # created in this transaction: nothing before
+    pending.parts = pending.parts or parts
+    transaction.on_commit(flush)
+
+
+def flush() -> None:
+    """Apply the changes recorded in this thread (called after the commit); never raises."""
+    pending = getattr(_local, "pending", None)
+    if pending is None or not (pending.before or pending.full or pending.parts or pending.new_terms):
+        return
+    _local.pending = None
+    from broadsheet.publishing.publish import apply_changes
+
+    try:
+        apply_changes(pending.before, full=pending.full or len(pending.before) > BULK_LIMIT, parts=pending.parts,
+                      new_terms=pending.new_terms)  # fmt: skip
+    except Exception:  # a failed render must not fail the edit that caused it
+        log.exception("Rendering pages after a change failed; the store was marked stale")
+        with contextlib.suppress(Exception):
+            from broadsheet.publishing.publish import get_store, mark_stale
+
+            store = get_store()
+            if store is not None and store.exists():
+                mark_stale(store)
+
+
+@contextlib.contextmanager
+def tracked(*, posts=(), pages=(), comments=()):
+    """Track changes made without model signals (``update()``, ``bulk_create()``) to these entries."""
+    with transaction.atomic():
+        for kind, pks in (("post", posts), ("page", pages), ("comment", comments)):
+            for pk in pks:
+                note_before((kind, pk))
+        yield
+        for kind, pks in (("post", posts), ("page", pages), ("comment", comments)):
+            for pk in pks:
+                note_changed((kind, pk))
+
+
+# -- receivers ------------------------------------------------------------------------------------
+
+_KIND = {Post: "post", Page: "page", Comment: "comment"}
+
+
+@receiver(pre_save)
+@receiver(pre_delete)
+def _before_write(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if sender in _KIND:
+        note_before((_KIND[sender], instance.pk))
+        if sender is Comment:  # its entry shows it (and counts it)
+            for entry in _comment_entries(instance):
+                note_before(entry)
+    elif sender is PostAuthor:
+        note_before(("post", instance.post_id))
+    elif sender in _TERM_FIELDS and instance.pk is not None and _store_active():
+        shown = _TERM_FIELDS[sender]
+        old = sender.objects.filter(pk=instance.pk).values(*shown).first()
+        if old is not None and (kwargs.get("signal") is pre_delete or any(old[f] != getattr(instance, f) for f in shown)):
+            _pending().full = True
+    elif sender is SiteSettings and _store_active():
+        old = SiteSettings.objects.filter(pk=instance.pk).values().first()
+        new = {field.attname: getattr(instance, field.attname) for field in SiteSettings._meta.concrete_fields}
+        if old is None or any(old[name] != new[name] for name in old if name != "content_version"):
+            _pending().full = True
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _after_write(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    if sender in _KIND:
+        note_changed((_KIND[sender], instance.pk))
+        if sender is Comment:
+            for entry in _comment_entries(instance, stored=False):
+                note_changed(entry)
+    elif sender is PostAuthor:
+        note_changed(("post", instance.post_id))
+    elif sender in _TERM_FIELDS:
+        if created and _store_active():
+            _pending().new_terms.add((sender.__name__.lower(), instance.pk))
+        note_changed()
+    elif sender is SiteSettings:
+        note_changed()
+    elif sender is MenuItem:
+        note_changed(parts=True)
+
+
+def _comment_entries(comment, *, stored: bool = True) -> set[tuple]:
+    """The entries ``comment`` is on: as given, and (``stored``) as the database still has it."""
+    entries = {("post", comment.post_id) if comment.post_id else ("page", comment.page_id)}
+    if stored and comment.pk is not None and _store_active():
+        row = Comment.objects.filter(pk=comment.pk).values_list("post_id", "page_id").first()
+        if row is not None:
+            entries.add(("post", row[0]) if row[0] else ("page", row[1]))
+    return {entry for entry in entries if entry[1] is not None}
+
+
+@receiver(m2m_changed, sender=Post.categories.through)
+@receiver(m2m_changed, sender=Post.tags.through)
+def _terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Django sends these inside the atomic block of add()/remove()/clear(), so the
+    # render registered here runs after the write even outside a transaction.
+    if action not in ("pre_add", "pre_remove", "pre_clear") or not _store_active():
+        return
+    if not reverse:
+        post_ids = {instance.pk}
+    elif action == "pre_clear":  # category.posts.clear()
+        post_ids = set(instance.posts.values_list("pk", flat=True))
+    else:  # category.posts.add(...): pk_set holds posts
+        post_ids = set(pk_set or ())
+    for pk in post_ids:
+        note_before(("post", pk))
+        note_changed(("post", pk))

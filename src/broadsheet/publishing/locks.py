@@ -1,0 +1,108 @@
+"""Locks that serialise writes to the page store.
+
+Every change to the store (an incremental render after a publish, a full
+refresh, scheduled posts going live) runs inside the render lock and reads
+the database after taking it. So when two processes publish at once, the one
+that renders last started after the other's commit and writes the newer
+page: a page is never left stale by a race.
+
+A lock is any context manager factory: ``with lock(): ...``. The file lock
+serialises processes that share one store folder on one machine (granian's
+workers, a CLI import next to ``serve``); ``PostgresAdvisoryLock`` serialises
+processes that share a PostgreSQL database. Another kind (Redis, for several
+machines) plugs in by implementing ``RenderLock`` and being returned by
+``get_render_lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import zlib
+from pathlib import Path
+from typing import Protocol
+
+
+class RenderLock(Protocol):
+    def __call__(self) -> contextlib.AbstractContextManager: ...
+
+
+class FileLock:
+    """An exclusive ``flock`` on a file: one holder at a time across processes and threads.
+
+    Re-entrant within a thread, so a render that triggers another render
+    (a scheduled post going live during a refresh) does not deadlock.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def __call__(self):
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._local.depth = 1
+            try:
+                yield
+            finally:
+                self._local.depth = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+class PostgresAdvisoryLock:
+    """A session-level PostgreSQL advisory lock keyed by the store's path."""
+
+    def __init__(self, name: str, using: str = "default"):
+        self.key = zlib.crc32(name.encode()) & 0x7FFFFFFF
+        self.using = using
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def __call__(self):
+        from django.db import connections
+
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [self.key])
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [self.key])
+
+
+def get_render_lock(store_root: Path) -> RenderLock:
+    """Return the lock for writes to the store at ``store_root``.
+
+    Always the file lock (it also covers processes that do not share a
+    database connection); the store's folder is local to the machine.
+    """
+    return _file_locks.setdefault(str(store_root), FileLock(Path(store_root) / "_lock"))
+
+
+_file_locks: dict[str, FileLock] = {}
