@@ -58,9 +58,17 @@ def form_data(entry, **fields) -> dict:
     return data
 
 
-def post_comment(client, entry, *, origin: str | None = ORIGIN, path: str = "/comments/post/", **fields):
-    headers = {"HTTP_ORIGIN": origin} if origin else {}
-    return client.post(path, form_data(entry, **fields), **headers)
+def post_comment(client, entry, *, origin: str | None = ORIGIN, path: str = "/comments/post/", headers=None, **fields):
+    """Post the form for ``entry`` with ``fields`` changed; ``headers`` are request META entries."""
+    meta = {"HTTP_ORIGIN": origin} if origin else {}
+    meta.update(headers or {})
+    return client.post(path, form_data(entry, **fields), **meta)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Argon2 is the real hasher; these tests make many users and never check passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -116,6 +116,8 @@ def judge_stamp(stamp: str, now: float | None = None) -> StampVerdict:
         return StampVerdict(Comment.Status.SPAM, "a forged form time stamp")
     elapsed = (now if now is not None else time.time()) - started_ms / 1000
     minimum = getattr(settings, "COMMENTS_MIN_FILL_SECONDS", DEFAULT_MIN_FILL_SECONDS)
+    if elapsed > STAMP_MAX_AGE:
+        return StampVerdict(Comment.Status.PENDING, "the form was opened more than a day ago")
     if elapsed < minimum:
         return StampVerdict(Comment.Status.SPAM, f"the form was sent {max(elapsed, 0):.1f} s after it was opened")
     return StampVerdict(None)
