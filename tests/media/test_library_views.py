@@ -268,3 +268,39 @@ def test_hostile_alt_text_is_escaped_on_public_pages_and_feeds(client, users):
     for body in bodies:
         assert_nothing_injected(body)
         assert "srcset=" in body
+
+
+def test_new_alt_text_reaches_the_posts_that_show_the_item(client, users):
+    item = _item(users["author"], "harbour.jpg", size=(800, 600), alt_text="Old words")
+    post = factories.post("Harbour", body=f'<p><img src="{item.sizes["medium"]["url"]}"></p>')
+    featured = factories.post("Cover", featured_image=item)
+    unrelated = factories.post("Other", body="No pictures.")
+    modified = {p.pk: p.modified_at for p in (post, featured, unrelated)}
+    assert 'alt="Old words"' in post.rendered_html
+    _as(client, users, "author")
+    response = client.post(f"/desk/media/{item.pk}/", {"title": "Harbour", "alt_text": "Boats at dusk", "caption": "", "description": ""}, follow=True)
+    assert "2 entries show it and were updated" in response.content.decode()
+    post.refresh_from_db()
+    assert 'alt="Boats at dusk"' in post.rendered_html
+    for entry in (post, featured, unrelated):
+        entry.refresh_from_db()
+        assert entry.modified_at == modified[entry.pk]  # re-rendered, not marked as edited
+
+
+def test_deleting_an_item_saves_the_posts_that_featured_it(client, users):
+    from django.db.models.signals import post_save
+
+    item = _item(users["author"])
+    featured = factories.post("Cover", featured_image=item)
+    saved = []
+
+    def record(sender, instance, **kwargs):
+        saved.append(instance.pk)
+
+    post_save.connect(record, sender=type(featured))
+    try:
+        _as(client, users, "editor").post(f"/desk/media/{item.pk}/delete/")
+    finally:
+        post_save.disconnect(record, sender=type(featured))
+    featured.refresh_from_db()
+    assert featured.featured_image is None and saved == [featured.pk]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -27,6 +28,7 @@ from broadsheet.media.forms import MediaItemForm
 from broadsheet.media.models import KINDS, MediaItem
 from broadsheet.media.snippets import Snippets, insert_snippets
 from broadsheet.media.uploads import UploadRefused, accept_upload, oversize_message, upload_limit_text
+from broadsheet.media.usage import entries_showing, refresh_entries
 
 ITEMS_PER_PAGE = 40
 IMAGES_PER_PAGE = 50
@@ -108,8 +110,11 @@ def edit(request, pk: int):
         raise PermissionDenied("You may change only your own uploads.")
     form = MediaItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
+        with transaction.atomic():
+            form.save()
+            refreshed = refresh_entries(entries_showing(item)) if "alt_text" in form.changed_data else 0
+        shown_in = f" {refreshed} {'entry shows' if refreshed == 1 else 'entries show'} it and {'was' if refreshed == 1 else 'were'} updated." if refreshed else ""
+        messages.success(request, "Saved." + shown_in)
         return redirect("media:edit", pk=item.pk)
     status = 400 if request.method == "POST" else 200
     context = {"entry": _entry(request.user, item), "form": form}
@@ -125,7 +130,10 @@ def delete(request, pk: int):
         raise PermissionDenied("You may delete only your own uploads.")
     if request.method == "POST":
         name = item.title or item.file.name
-        item.delete()
+        with transaction.atomic():
+            showing = entries_showing(item)
+            item.delete()
+            refresh_entries(showing)  # featured images were unset by the database: tell whoever listens
         messages.success(request, f"Deleted {name}.")
         return redirect("media:library")
     context = {"entry": _entry(request.user, item), "featured_in": item.featured_in.count()}
