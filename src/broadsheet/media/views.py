@@ -108,17 +108,22 @@ def edit(request, pk: int):
     item = get_object_or_404(MediaItem.objects.select_related("uploaded_by"), pk=pk)
     if not can_edit_media(request.user, item):
         raise PermissionDenied("You may change only your own uploads.")
-    form = MediaItemForm(request.POST or None, instance=item)
+    form = MediaItemForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
             refreshed = refresh_entries(entries_showing(item)) if "alt_text" in form.changed_data else 0
-        shown_in = f" {refreshed} {'entry shows' if refreshed == 1 else 'entries show'} it and {'was' if refreshed == 1 else 'were'} updated." if refreshed else ""
-        messages.success(request, "Saved." + shown_in)
+        messages.success(request, "Saved." + _updated_entries_text(refreshed))
         return redirect("media:edit", pk=item.pk)
     status = 400 if request.method == "POST" else 200
     context = {"entry": _entry(request.user, item), "form": form}
     return TemplateResponse(request, "media/edit.html", context, status=status)
+
+
+def _updated_entries_text(count: int) -> str:
+    if not count:
+        return ""
+    return " 1 entry shows it and was updated." if count == 1 else f" {count} entries show it and were updated."
 
 
 @login_required
