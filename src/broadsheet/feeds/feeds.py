@@ -165,7 +165,7 @@ class SearchFeed(PostsFeed):
 
 
 class CommentsFeed(PostsFeed):
-    """Approved comments on listed posts, newest first."""
+    """Approved comments on listed posts and pages, newest first (never held or spam ones)."""
 
     def title(self, obj=None):
         return f"Comments for {self.site().title}"
@@ -198,14 +198,14 @@ class CommentsFeed(PostsFeed):
         return []
 
     def item_extra_kwargs(self, item):
-        return {}
+        return {"content_html": item.html}  # escaped text and nofollow links (comments.rendering)
 
     def item_comments(self, item):
         return None
 
 
 class EntryCommentsFeed(CommentsFeed):
-    """Approved comments on one post, oldest first, as WordPress's post comment feed."""
+    """Approved comments on one post or page, newest first, as WordPress's post comment feed."""
 
     def get_object(self, request, entry):
         return entry
