@@ -247,3 +247,11 @@ def test_image_sizes_are_wordpress_defaults():
         ("medium_large", 768, 0, False),
         ("large", 1024, 1024, False),
     ]
+
+
+@pytest.mark.django_db
+def test_rewritten_tags_drop_malformed_attribute_names_and_keep_case_insensitivity(media_root):
+    item = _image(alt="Alt")
+    result = add_image_attributes(f'<IMG SRC="{item.url}" "onerror=alert(1) data-x="1">')
+    assert result.startswith(f'<img src="{item.url}"') and 'data-x="1"' in result
+    assert "onerror" not in result and "srcset=" in result and 'alt="Alt"' in result

@@ -20,6 +20,7 @@ from broadsheet.media.filenames import original_name_of
 
 MAX_SRCSET_WIDTH = 2048  # WordPress's max_srcset_image_width
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE_NAME = re.compile(r"[a-z_:][-a-z0-9_:.]*\Z")
 
 
 def srcset_candidates(item, width: int, height: int) -> list[tuple[str, int]]:
@@ -108,7 +109,7 @@ def add_image_attributes(markup: str) -> str:
     Tags that already have a ``srcset`` keep it; an empty or missing ``alt`` is filled from
     the item's alt text. One query for the whole body, none when it shows no media.
     """
-    if "<img" not in markup and "<IMG" not in markup:
+    if _IMG.search(markup) is None:
         return markup
     tags = [(match, _parse_tag(match.group(0))) for match in _IMG.finditer(markup)]
     names = {}
@@ -182,6 +183,8 @@ def _int_attribute(value: str | None) -> int | None:
 def _build_tag(attributes: dict[str, str | None]) -> str:
     parts = ["<img"]
     for name, value in attributes.items():
+        if not _ATTRIBUTE_NAME.match(name):
+            continue  # a name no HTML attribute has (quotes, "<"...): dropped rather than written back
         parts.append(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"')
     return "".join(parts) + ">"
 
