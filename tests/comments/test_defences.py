@@ -167,3 +167,23 @@ def test_what_is_not_a_duplicate(client, site, post):
     assert post_comment(client, post, comment="Same words", author="Bob", email="bob@example.net").status_code == 303
     Comment.objects.filter(author_name="Ada Reader").update(status=Status.TRASH)
     assert post_comment(client, post, comment="Same words").status_code == 303  # trashed ones do not count
+
+
+# -- the reader's address --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "proxies, forwarded, expected",
+    [
+        (0, "203.0.113.5", "127.0.0.1"),  # no proxy trusted: the header is anyone's to forge
+        (1, "203.0.113.5", "203.0.113.5"),
+        (1, "198.51.100.1, 203.0.113.5", "203.0.113.5"),  # the left one was sent by the client
+        (2, "198.51.100.1, 203.0.113.5", "198.51.100.1"),
+        (2, "203.0.113.5", "127.0.0.1"),  # fewer addresses than proxies: the connection's
+        (1, "not-an-address", None),
+    ],
+)
+def test_the_readers_address_behind_trusted_proxies(client, post, settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXIES = proxies
+    post_comment(client, post, headers={"HTTP_X_FORWARDED_FOR": forwarded})
+    assert Comment.objects.get().author_ip == expected

@@ -46,8 +46,19 @@ DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you’ve alr
 
 
 def client_ip(request) -> str | None:
-    """Return the client's address as the server saw it (None if it is not an IP address)."""
+    """Return the reader's address (None if it is not an IP address).
+
+    With ``TRUSTED_PROXIES = N`` (``BROADSHEET_TRUSTED_PROXIES``), the N proxies in
+    front each appended the address they saw to ``X-Forwarded-For``, so the reader's
+    is the Nth from the right; anything further left was sent by the client and is
+    not trusted. With 0, the header is ignored.
+    """
     value = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            value = forwarded[-proxies]
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:

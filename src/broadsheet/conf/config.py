@@ -74,6 +74,12 @@ CONFIG = (
         "On when a proxy terminates HTTPS: trusts X-Forwarded-Proto and sets secure cookies, HSTS and the HTTPS redirect.",
     ),
     Setting("max_upload_mb", "BROADSHEET_MAX_UPLOAD_MB", "20", "Largest file the media library accepts, in megabytes."),
+    Setting(
+        "trusted_proxies",
+        "BROADSHEET_TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of Broadsheet append to X-Forwarded-For (0: use the connection's address).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in CONFIG}
@@ -98,6 +104,13 @@ def get_positive_int(name: str) -> int:
     value = get(name).strip()
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{_BY_NAME[name].env_var}={value!r} is not a positive whole number")
+    return int(value)
+
+
+def get_count(name: str) -> int:
+    value = get(name).strip()
+    if not value.isdigit():
+        raise ValueError(f"{_BY_NAME[name].env_var}={value!r} is not a whole number (0 or more)")
     return int(value)
 
 

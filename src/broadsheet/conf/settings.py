@@ -157,6 +157,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 APPEND_SLASH = True
+# Readers' addresses (comments' rate limit): the Nth address from the right of X-Forwarded-For
+# when N trusted proxies append to it, else the connection's address.
+TRUSTED_PROXIES = config.get_count("trusted_proxies")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Security: safe by default. HTTPS settings follow BROADSHEET_BEHIND_HTTPS_PROXY.
