@@ -46,4 +46,8 @@ def serving(home, files: dict[str, bytes]):
         yield base
     finally:
         server.terminate()
-        server.communicate(timeout=30)
+        try:
+            server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not fail the test on a slow shutdown
+            server.kill()
+            server.communicate()
