@@ -179,6 +179,34 @@ def export_wordpress(output):
     _call("export_wordpress", output=output)
 
 
+@main.group()
+def deploy():
+    """Write configuration for a production deployment."""
+
+
+@deploy.command(name="nginx")
+@click.option("--server-name", default="example.org", show_default=True, help="nginx's server_name.")
+@click.option("--listen", default="80", show_default=True, help="nginx's listen (a port, or address:port).")
+@click.option("--app", multiple=True, help="Address of an app server (`broadsheet serve`); repeat for several.")
+@click.option("--example", is_flag=True, help="Use example paths under /srv/broadsheet-data instead of this site's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The file to write (default: standard output).")
+def deploy_nginx(server_name, listen, app, example, output):
+    """Print nginx's configuration: the page store, media and static files served by nginx, the rest proxied."""
+    _setup_django(migrate=False)
+    from broadsheet.deploy.nginx import NginxOptions, render_nginx_config
+
+    options = NginxOptions(server_name=server_name, listen=listen, app=list(app) or ["127.0.0.1:8000"], example=example)
+    try:
+        text = render_nginx_config(options)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.command()
 @click.argument("username")
 @click.option("--email", default="", help="The user's email address.")

@@ -1,0 +1,1 @@
+"""Deployment recipes generated from the settings (``broadsheet deploy nginx``)."""
