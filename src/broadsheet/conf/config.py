@@ -75,6 +75,12 @@ CONFIG = (
     ),
     Setting("max_upload_mb", "BROADSHEET_MAX_UPLOAD_MB", "20", "Largest file the media library accepts, in megabytes."),
     Setting(
+        "preview_link_hours",
+        "BROADSHEET_PREVIEW_LINK_HOURS",
+        "48",
+        "How long a private preview link to an unpublished post or page works, in hours.",
+    ),
+    Setting(
         "trusted_proxies",
         "BROADSHEET_TRUSTED_PROXIES",
         "0",

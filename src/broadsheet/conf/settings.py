@@ -156,6 +156,9 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
+# The desk's private preview links (signed, expiring): how long one works, in seconds.
+DESK_PREVIEW_MAX_AGE = config.get_positive_int("preview_link_hours") * 3600
+
 APPEND_SLASH = True
 # Readers' addresses (comments' rate limit): the Nth address from the right of X-Forwarded-For
 # when N trusted proxies append to it, else the connection's address.

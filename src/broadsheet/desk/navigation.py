@@ -20,8 +20,11 @@ class DeskArea:
 
 AREAS = [
     DeskArea("Dashboard", "desk:dashboard", Capability.READ_DESK),
+    DeskArea("Posts", "desk:posts", Capability.EDIT_POSTS),
+    DeskArea("Pages", "desk:pages", Capability.EDIT_PAGES),
     DeskArea("Comments", "comments:queue", Capability.READ_DESK),  # the queue filters by role itself
     DeskArea("Media", "media:library", Capability.UPLOAD_FILES),
+    DeskArea("Settings", "desk:settings", Capability.MANAGE_OPTIONS),
 ]
 
 
