@@ -7,4 +7,9 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
+        import logging
+
         from broadsheet.publishing import changes  # noqa: F401  (connects receivers)
+        from broadsheet.publishing.render import QuietStoreRenders
+
+        logging.getLogger("django.request").addFilter(QuietStoreRenders())

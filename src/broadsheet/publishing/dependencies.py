@@ -381,7 +381,7 @@ def _plan_comments(plan: Plan, comments: dict, changes: dict, now) -> None:
     changed_ids = list(comments)
     for before, after in comments.values():
         for state in (before, after):
-            if state is None:
+            if state is None or not state.approved:  # a held comment shows nowhere
                 continue
             entry = _entry_state(state.entry, changes)
             if entry is not None and entry.listed:

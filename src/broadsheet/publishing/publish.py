@@ -15,6 +15,7 @@ a change of settings or terms, or a theme change).
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import logging
@@ -38,6 +39,7 @@ from broadsheet.publishing.store import PageStore, Rendered, StoreError
 log = logging.getLogger("broadsheet.publishing")
 
 PENDING_CHUNK = 50  # deferred URLs rendered per store transaction
+recent_reports: collections.deque = collections.deque(maxlen=20)  # the last changes applied in this process
 # Where deferred renders go: "inline" (right after the change) or "thread" (a background thread).
 DEFERRED_MODE = {"mode": "inline"}
 
@@ -91,6 +93,7 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
     if full:
         mark_stale(store)
         report.seconds = time.perf_counter() - started
+        recent_reports.append(report)
         _request_refresh()
         return report
     with store.lock(), _SiteContext():
@@ -104,6 +107,7 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
         _record_old_addresses(plan)
         _execute(store, plan, report)
     report.seconds = time.perf_counter() - started
+    recent_reports.append(report)
     if report.deferred:
         drain_pending(store) if DEFERRED_MODE["mode"] == "inline" else _wake_drainer(store)
     log.info("Rendered %d pages (%d written, %d removed, %d deferred) in %.0f ms", len(report.rendered),
@@ -274,6 +278,7 @@ def publish_due(store: PageStore | None = None, now: datetime.datetime | None = 
             writer.set_meta("published_until", repr(now.timestamp()))
             writer.set_meta("next_due", _next_due_value())
         report.seconds = time.perf_counter() - started
+    recent_reports.append(report)
     if report.deferred:
         drain_pending(store) if DEFERRED_MODE["mode"] == "inline" else _wake_drainer(store)
     return report

@@ -17,6 +17,7 @@ request that carries a session cookie to Django.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils.cache import cc_delim_re
 
 from broadsheet.publishing.store import NOT_FOUND_KEY, Rendered
 from broadsheet.theme.parts import PART_NAMES, include_marker, parts_as_includes, render_part
+from broadsheet.theme.parts import rendering_parts_as_includes as rendering_for_store
 
 STORABLE_TYPES = (
     "text/html",
@@ -128,6 +130,13 @@ class _EmptyInput:
 
     def flush(self):
         pass
+
+
+class QuietStoreRenders(logging.Filter):
+    """Keep "Not Found" warnings of store renders out of the log: finding what no longer exists is their job."""
+
+    def filter(self, record):
+        return not rendering_for_store()
 
 
 def render_url(path: str) -> Rendered:

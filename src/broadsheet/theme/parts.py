@@ -39,6 +39,10 @@ def parts_as_includes():
         _as_includes.reset(token)
 
 
+def rendering_parts_as_includes() -> bool:
+    return _as_includes.get()
+
+
 def render_part(environment, name: str, site, sidebar) -> str:
     """Render the part ``name`` with the site-wide context only."""
     if name not in PART_NAMES:
