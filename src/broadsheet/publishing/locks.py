@@ -99,9 +99,16 @@ class PostgresAdvisoryLock:
 def get_render_lock(store_root: Path) -> RenderLock:
     """Return the lock for writes to the store at ``store_root``.
 
-    Always the file lock (it also covers processes that do not share a
-    database connection); the store's folder is local to the machine.
+    The file lock (it also covers processes that do not share a database
+    connection); with ``BROADSHEET_REDIS_URL`` set, a Redis lock around it
+    (``locks_redis``), for processes on several machines.
     """
+    from django.conf import settings
+
+    if getattr(settings, "REDIS_URL", ""):
+        from broadsheet.publishing.locks_redis import get_redis_render_lock
+
+        return get_redis_render_lock(store_root, settings.REDIS_URL)
     return _file_locks.setdefault(str(store_root), FileLock(Path(store_root) / "_lock"))
 
 

@@ -226,14 +226,43 @@ def _next_due_value() -> str | None:
 
 
 def next_due(now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """Return when the next scheduled entry goes live (one query each for posts and pages)."""
+    """Return when pages next change by the clock alone: a scheduled entry goes live, or a post's comments close.
+
+    (One aggregate query each for posts, pages and closing comments.)
+    """
     now = now or timezone.now()
     times = [
         model.objects.filter(status__in=LIVE_STATUSES, published_at__gt=now).aggregate(due=Min("published_at"))["due"]
         for model in (Post, Page)
     ]
+    days = SiteSettings.current().comments_close_after_days
+    if days:
+        window = datetime.timedelta(days=days)
+        oldest_open = (
+            Post.objects.live(now).filter(comment_status="open", published_at__gt=now - window)
+            .aggregate(due=Min("published_at"))["due"]
+        )  # fmt: skip
+        times.append(oldest_open + window if oldest_open else None)
     times = [moment for moment in times if moment is not None]
     return min(times) if times else None
+
+
+def _due_changes(since: datetime.datetime, now: datetime.datetime, shape: SiteShape) -> dict:
+    """Entries whose pages changed by the clock between ``since`` and ``now``: footprints then and now."""
+    changes = {}
+    for model, kind, footprint in ((Post, "post", post_footprint), (Page, "page", page_footprint)):
+        due = model.objects.filter(status__in=LIVE_STATUSES, published_at__gt=since, published_at__lte=now)
+        for pk in due.values_list("pk", flat=True):
+            changes[(kind, pk)] = (footprint(pk, shape, since), footprint(pk, shape, now))
+    days = SiteSettings.current().comments_close_after_days
+    if days:
+        window = datetime.timedelta(days=days)
+        closing = Post.objects.live(now).filter(
+            comment_status="open", published_at__gt=since - window, published_at__lte=now - window
+        )
+        for pk in closing.values_list("pk", flat=True):
+            changes[("post", pk)] = (post_footprint(pk, shape, since), post_footprint(pk, shape, now))
+    return changes
 
 
 def publish_due(store: PageStore | None = None, now: datetime.datetime | None = None) -> Report:
@@ -251,12 +280,7 @@ def publish_due(store: PageStore | None = None, now: datetime.datetime | None = 
             else now - datetime.timedelta(days=1)
         )
         shape = SiteShape.load()
-        changes = {}
-        for model, kind, footprint in ((Post, "post", post_footprint), (Page, "page", page_footprint)):
-            due = model.objects.filter(status__in=LIVE_STATUSES, published_at__gt=since, published_at__lte=now)
-            for pk in due.values_list("pk", flat=True):
-                # Before its time it was not live: as if it did not exist for readers.
-                changes[(kind, pk)] = (None, footprint(pk, shape, now))
+        changes = _due_changes(since, now, shape)
         plan = plan_changes(changes, shape, now) if changes else Plan()
         plan.parts = plan.parts or bool(changes)
         started = time.perf_counter()

@@ -1,0 +1,187 @@
+"""``broadsheet build``: a static site any host can serve, the page store again, and ``--check``."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from broadsheet.legacy.models import OldPath
+from broadsheet.publishing import build as build_module
+from broadsheet.publishing.build import build_site, check_store
+from tests import factories
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "2010" / "07").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "2010" / "07" / "photo.jpg").write_bytes(b"\xff\xd8\xff not really a photo")
+    return settings.MEDIA_ROOT
+
+
+def test_the_static_site_has_every_page_feed_and_file(site, media, tmp_path):
+    posts, _about = site
+    OldPath.objects.create(path="/2009/01/02/old-name/", post=posts["july1"], source="_wp_old_slug")
+    output = tmp_path / "public"
+    report = build_site(output, workers=1)
+    assert report.failed == {}
+    client = Client()
+    for url, relative in {
+        "/": "index.html",
+        "/page/2/": "page/2/index.html",
+        "/2010/07/": "2010/07/index.html",
+        "/2010/07/01/july-one/": "2010/07/01/july-one/index.html",
+        "/category/politics/europe/": "category/politics/europe/index.html",
+        "/about/": "about/index.html",
+        "/feed/": "feed/index.xml",
+        "/tag/rail/feed/atom/": "tag/rail/feed/atom/index.xml",
+        "/comments/feed/": "comments/feed/index.xml",
+        "/2010/07/01/july-one/feed/": "2010/07/01/july-one/feed/index.xml",
+        "/sitemap.xml": "sitemap.xml",
+        "/robots.txt": "robots.txt",
+    }.items():
+        assert (output / relative).read_bytes() == client.get(url).content, url  # parts inlined: Django's bytes
+    assert b"Page not found" in (output / "404.html").read_bytes()
+    assert b"<!--#" not in (output / "index.html").read_bytes()
+    assert (output / "static" / "broadsheet" / "theme.css").exists()
+    assert (output / "media" / "2010" / "07" / "photo.jpg").read_bytes().startswith(b"\xff\xd8")
+    assert not any(name.startswith("_") and name != "_redirects" for name in os.listdir(output))
+    # the moved address: an HTML refresh page, an nginx rule and a Netlify rule
+    refresh = (output / "2009/01/02/old-name/index.html").read_text()
+    assert 'http-equiv="refresh" content="0; url=http://127.0.0.1:8000/2010/07/01/july-one/"' in refresh
+    assert "location = \"/2009/01/02/old-name/\" { return 301 \"/2010/07/01/july-one/\"; }" in (
+        output / "nginx-redirects.conf"
+    ).read_text()
+    redirects = (output / "_redirects").read_text().splitlines()
+    assert "/2009/01/02/old-name/  /2010/07/01/july-one/  301" in redirects
+    assert "/feed/  /feed/index.xml  200" in redirects
+    assert report.redirects == 1
+
+
+def test_re_slugged_posts_get_redirects_in_the_static_site(site, store, publishing, tmp_path):
+    posts, _about = site
+    with publishing():
+        posts["may"].slug = "in-may-2010"
+        posts["may"].save()
+    output = tmp_path / "public"
+    build_site(output, workers=1)
+    assert "/2010/05/03/in-may/  /2010/05/03/in-may-2010/  301" in (output / "_redirects").read_text()
+    assert (output / "2010/05/03/in-may/index.html").exists()
+    assert (output / "2010/05/03/in-may-2010/index.html").exists()
+
+
+def test_base_url_makes_absolute_links_use_it(site, tmp_path):
+    output = tmp_path / "public"
+    build_site(output, base_url="https://blog.example.org/", workers=1)
+    html = (output / "2010/07/index.html").read_text()
+    assert '<link rel="canonical" href="https://blog.example.org/2010/07/">' in html
+    assert "<loc>https://blog.example.org/2010/07/01/july-one/</loc>" in (output / "sitemap.xml").read_text()
+    assert "<link>https://blog.example.org/</link>" in (output / "feed/index.xml").read_text()
+    assert "Sitemap: https://blog.example.org/sitemap.xml" in (output / "robots.txt").read_text()
+    assert "127.0.0.1" not in html
+
+
+def test_a_rebuild_replaces_the_folder_as_a_whole(site, tmp_path, publishing):
+    posts, _about = site
+    output = tmp_path / "public"
+    build_site(output, workers=1)
+    (output / "stray.html").write_text("left over")
+    posts["may"].status = "draft"
+    posts["may"].save()
+    build_site(output, workers=1)
+    assert not (output / "stray.html").exists()
+    assert not (output / "2010/05").exists()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+def test_an_interrupted_build_leaves_the_previous_site_intact(site, tmp_path, monkeypatch):
+    output = tmp_path / "public"
+    build_site(output, workers=1)
+    before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+    rendered = []
+    real = build_module.render_url
+
+    def interrupted(url):
+        rendered.append(url)
+        if len(rendered) == 20:
+            raise KeyboardInterrupt
+        return real(url)
+
+    monkeypatch.setattr(build_module, "render_url", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(output, workers=1)
+    after = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
+    assert after == before
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no half-built folder
+
+
+def test_check_reports_a_page_changed_by_hand(site, store):
+    assert check_store(store, workers=1).ok
+    record = store.pages()["/2010/07/"]
+    (store.root / record.file).write_bytes(b"<html>tampered</html>")
+    removed = store.pages()["/tag/rail/"]
+    (store.root / removed.file).unlink()
+    with store.writing() as writer:
+        writer.remove("/2010/06/")
+    check = check_store(store, workers=1)
+    assert check.differ == ["/2010/07/", "/tag/rail/"]
+    assert check.missing == ["/2010/06/"] and check.extra == []
+    assert not check.ok
+
+
+def test_the_command_prints_every_difference_and_fails(site, store):
+    (store.root / store.pages()["/2010/07/"].file).write_bytes(b"tampered")
+    out = StringIO()
+    with pytest.raises(CommandError, match="differs from a fresh build in 1 places"):
+        call_command("build_site", check=True, workers=1, stdout=out)
+    assert "differs: /2010/07/" in out.getvalue()
+
+
+def test_the_command_builds_a_site(site, tmp_path):
+    out = StringIO()
+    call_command("build_site", output=str(tmp_path / "public"), workers=1, stdout=out)
+    assert "Built " in out.getvalue() and (tmp_path / "public" / "index.html").exists()
+
+
+def test_the_command_says_when_the_check_matches(site, store):
+    out = StringIO()
+    call_command("build_site", check=True, workers=1, stdout=out)
+    assert "The page store matches a fresh build" in out.getvalue()
+
+
+def _fresh_environment(home, **env):
+    environment = {**os.environ, "BROADSHEET_HOME": str(home), **env}
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "BROADSHEET_SITE_URL", "BROADSHEET_PAGE_STORE"):
+        environment.pop(name, None)
+    return environment
+
+
+def test_build_from_the_command_line_uses_two_workers(tmp_path):
+    """A real installation: the sample site, two forked workers each with its own database connection."""
+    home = tmp_path / "home"
+    environment = _fresh_environment(home)
+    setup = "from broadsheet.content.sample import create_sample_site; create_sample_site()"
+    subprocess.run([sys.executable, "-m", "broadsheet", "manage", "shell", "-c", setup], env=environment,
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    output = tmp_path / "public"
+    result = subprocess.run(
+        [sys.executable, "-m", "broadsheet", "build", "--output", str(output), "--workers", "2"],
+        env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "(2 workers;" in result.stdout
+    assert (output / "2010" / "07" / "index.html").exists()
+    assert (output / "feed" / "index.xml").exists()
+    # and the page store: rendered, then checked against a fresh build by two workers
+    for arguments in (["build", "--store", "--workers", "2"], ["build", "--check", "--workers", "2"]):
+        result = subprocess.run([sys.executable, "-m", "broadsheet", *arguments], env=environment,
+                                capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert result.returncode == 0, result.stderr + result.stdout
+    assert "matches a fresh build" in result.stdout
+    assert Path(home / "pages" / "_manifest.sqlite3").exists()
