@@ -36,6 +36,13 @@ CONFIG = (
         "Database URL; PostgreSQL when set (postgres://user@host:5432/name). Empty: SQLite in BROADSHEET_HOME.",
     ),
     Setting(
+        "redis_url",
+        "BROADSHEET_REDIS_URL",
+        "",
+        "Redis for several app processes or machines (redis://host:6379/0): the cache and the page store's "
+        "render lock. Empty: a per-process cache and a file lock.",
+    ),
+    Setting(
         "site_url",
         "BROADSHEET_SITE_URL",
         "http://127.0.0.1:8000",

@@ -119,6 +119,18 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis (several app processes or machines): Django's cache, and the page store's render lock
+# (broadsheet.publishing.locks_redis). Without it: each process's own memory and a file lock.
+REDIS_URL = config.get("redis_url")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "broadsheet",
+        }
+    }
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # read older hashes, upgraded at next login
