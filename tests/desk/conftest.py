@@ -20,6 +20,12 @@ def make_user(role: str, name: str | None = None, *, display_name: str | None = 
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow on purpose; these tests make many users and never test hashing itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def site(db):
     return factories.site(title="The Long View", time_zone="Europe/London")

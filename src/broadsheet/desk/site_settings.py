@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 
-from broadsheet.content.models import Post, SiteSettings
+from broadsheet.content.models import Post, PostAuthor, SiteSettings
 from broadsheet.content.permalinks import build_post_path
 from broadsheet.desk.forms.site import PUBLIC_FIELDS
 
@@ -60,9 +61,12 @@ def keep_old_post_addresses(old: SiteSettings) -> int:
     from broadsheet.legacy.models import OldPath
 
     structure = old.permalink_structure
-    posts = Post.objects.live().for_listing(with_categories="%category%" in structure).only(
-        "pk", "slug", "published_at", "status"
-    )
+    posts = Post.objects.live().only("pk", "slug", "published_at", "status")
+    if "%author%" in structure:
+        authorships = PostAuthor.objects.select_related("author").order_by("position")
+        posts = posts.prefetch_related(Prefetch("authorships", queryset=authorships, to_attr="ordered_authorships"))
+    if "%category%" in structure:
+        posts = posts.prefetch_related("categories")
     rows = []
     for post in posts.iterator(chunk_size=_BATCH):
         path = build_post_path(post, old)

@@ -53,18 +53,17 @@ class SiteDateTimeField(forms.DateTimeField):
 
 def _aware(naive: datetime.datetime, tzinfo) -> datetime.datetime:
     earlier = naive.replace(tzinfo=tzinfo, fold=0)
-    later = naive.replace(tzinfo=tzinfo, fold=1)
-    if earlier.utcoffset() != later.utcoffset():
-        raise ValidationError(
-            "%(time)s happens twice in %(zone)s (clocks go back): choose another minute.",
-            code="ambiguous",
-            params={"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": tzinfo},
-        )
     round_trip = earlier.astimezone(datetime.UTC).astimezone(tzinfo).replace(tzinfo=None)
     if round_trip != naive:
         raise ValidationError(
             "%(time)s does not exist in %(zone)s (clocks go forward): choose another time.",
             code="imaginary",
+            params={"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": tzinfo},
+        )
+    if earlier.utcoffset() != naive.replace(tzinfo=tzinfo, fold=1).utcoffset():
+        raise ValidationError(
+            "%(time)s happens twice in %(zone)s (clocks go back): choose another minute.",
+            code="ambiguous",
             params={"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": tzinfo},
         )
     return earlier
