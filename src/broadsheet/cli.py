@@ -216,15 +216,12 @@ def deploy_nginx(server_name, listen, app, example, output):
     default="author",
     show_default=True,
 )
+@click.option("--display-name", default="", help="The name shown on the site (never the login).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-def createuser(username, email, role, password_stdin):
-    """Create a user with a role; asks for the password unless --password-stdin."""
+def createuser(username, email, role, display_name, password_stdin):
+    """Create a user with a role; asks for the password twice at a terminal, else reads it from standard input."""
     _setup_django()
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _call("create_user", username, email=email, role=role, password=password)
+    _call("create_user", username, email=email, role=role, display_name=display_name, password_stdin=password_stdin)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -93,6 +93,19 @@ CONFIG = (
         "0",
         "How many reverse proxies in front of Broadsheet append to X-Forwarded-For (0: use the connection's address).",
     ),
+    Setting(
+        "email_url",
+        "BROADSHEET_EMAIL_URL",
+        "",
+        "Where mail goes: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS), "
+        "smtp://host:25?tls=off (a local relay). Empty: printed on the console.",
+    ),
+    Setting(
+        "email_from",
+        "BROADSHEET_EMAIL_FROM",
+        "broadsheet@localhost",
+        "The From address of mail the site sends (password resets, comment notifications).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in CONFIG}

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from broadsheet.conf import config
+from broadsheet.conf.mail import parse_email_url
 
 HOME = config.get_home()
 HOME.mkdir(parents=True, exist_ok=True)
@@ -138,6 +139,15 @@ PASSWORD_HASHERS = [
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "desk:dashboard"
+# Sign in with the login or the email address (broadsheet.accounts.backends); the only backend,
+# so every sign-in goes through the accounts app's throttle and two-factor step.
+AUTHENTICATION_BACKENDS = ["broadsheet.accounts.backends.UsernameOrEmailBackend"]
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link works for a day, and once
+
+# Outgoing mail (password resets, comment notifications): BROADSHEET_EMAIL_URL, console by default.
+globals().update(parse_email_url(config.get("email_url")))  # EMAIL_BACKEND, EMAIL_HOST, ...
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = config.get("email_from")
+EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold a request for long
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

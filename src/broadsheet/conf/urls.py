@@ -28,7 +28,7 @@ urlpatterns = [
     path("search/<str:words>/page/<int:page>/", search_views.search, name="search_words_page"),
     path("post-password/", content_views.unlock_entry, name="unlock_entry"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("broadsheet.accounts.urls")),
+    path("", include("broadsheet.accounts.urls")),  # /accounts/, /desk/users/, /desk/profile/, /wp-login.php, /wp-admin/
     path("", include("broadsheet.comments.urls")),  # the public comment form's target and /desk/comments/
     path("", include("broadsheet.media.urls")),  # /desk/media/
     path("desk/", include("broadsheet.desk.urls")),

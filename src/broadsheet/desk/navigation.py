@@ -25,6 +25,8 @@ AREAS = [
     DeskArea("Comments", "comments:queue", Capability.READ_DESK),  # the queue filters by role itself
     DeskArea("Media", "media:library", Capability.UPLOAD_FILES),
     DeskArea("Settings", "desk:settings", Capability.MANAGE_OPTIONS),
+    DeskArea("Users", "accounts:users", Capability.MANAGE_USERS),
+    DeskArea("Profile", "accounts:profile", Capability.READ_DESK),
 ]
 
 
