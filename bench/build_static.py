@@ -183,6 +183,9 @@ def broadsheet_has_build() -> bool:
     return result.returncode == 0 and "--output" in result.stdout
 
 
+QUIET = {"below": 0.3, "timeout": 300.0}  # set from the command line
+
+
 def build_broadsheet(corpus: Path, work: Path, logs: Path, label: str) -> dict:
     broadsheet = str(Path(sys.executable).with_name("broadsheet"))
     home, output = work / "home", work / "site"
@@ -191,7 +194,7 @@ def build_broadsheet(corpus: Path, work: Path, logs: Path, label: str) -> dict:
                        log=logs / f"{label}-broadsheet-import.log")  # fmt: skip
     if imported["exit"] != 0:
         raise SystemExit(f"broadsheet import failed; see {imported['log']}")
-    wait_for_quiet(0.3, 300)
+    wait_for_quiet(QUIET["below"], QUIET["timeout"])
     built = measure([broadsheet, "build", "--output", str(output), "--base-url", SITE_URL], env=env,
                     log=logs / f"{label}-broadsheet-build.log")  # fmt: skip
     if built["exit"] != 0:
@@ -507,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the built sites (under bench/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
+    QUIET.update(below=args.quiet_below, timeout=args.quiet_timeout)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     systems = [name.strip() for name in args.systems.split(",") if name.strip()]
     unknown = set(systems) - set(SYSTEMS)

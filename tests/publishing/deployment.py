@@ -32,6 +32,8 @@ events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
+    sendfile on;        # as Debian's own nginx.conf has it
+    tcp_nopush on;
     log_format upstream '$request_method $request_uri $status upstream=$upstream_addr';
     access_log {root}/access.log upstream;
     client_body_temp_path {root}/tmp/body;
