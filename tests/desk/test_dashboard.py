@@ -32,15 +32,18 @@ def test_editors_see_what_awaits_review(clients, users):
 @pytest.mark.parametrize(
     "role, areas",
     [
-        ("administrator", ["Dashboard", "Posts", "Pages", "Comments", "Media", "Settings"]),
-        ("editor", ["Dashboard", "Posts", "Pages", "Comments", "Media"]),
-        ("author", ["Dashboard", "Posts", "Comments", "Media"]),
-        ("contributor", ["Dashboard", "Posts", "Comments"]),
+        ("administrator", ["Posts", "Pages", "Settings"]),
+        ("editor", ["Posts", "Pages"]),
+        ("author", ["Posts"]),
+        ("contributor", ["Posts"]),
     ],
 )
-def test_navigation_shows_the_areas_of_the_role(clients, users, role, areas):
+def test_navigation_shows_the_desk_areas_of_the_role(clients, users, role, areas):
+    """The writing desk's own areas (others' apps add theirs to the same menu)."""
     import re
 
     page = clients[role].get("/desk/").content.decode()
     nav = page[page.index('<nav aria-label="Desk">') : page.index("</nav>")]
-    assert re.findall(r">([A-Za-z]+)</a>", nav) == areas
+    shown = re.findall(r">([A-Za-z]+)</a>", nav)
+    assert [area for area in shown if area in ("Posts", "Pages", "Settings")] == areas
+    assert shown[0] == "Dashboard"

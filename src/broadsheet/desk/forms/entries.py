@@ -84,7 +84,9 @@ class EntryForm(forms.Form):
 
     def __init__(self, data=None, *, entry, user, site, action: str | None = None, initial=None):
         self.entry, self.user, self.site, self.action = entry, user, site, action
-        super().__init__(data, initial={**self.initial_from(entry), **(initial or {})})
+        # A bound form shows what was posted: the entry's values are only needed to fill a new form.
+        start = {} if data is not None else self.initial_from(entry)
+        super().__init__(data, initial={**start, **(initial or {})})
         self.fields["publish_at"] = SiteDateTimeField(
             tzinfo=site.tzinfo,
             required=False,

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from broadsheet.accounts.authors import ensure_author
 from broadsheet.accounts.capabilities import (
     Capability,
     can_delete_entry,
@@ -30,7 +31,6 @@ from broadsheet.content.models import Author, BodyFormat, Page, Post, Status, Ta
 from broadsheet.content.models.entries import LIVE_STATUSES
 from broadsheet.content.slugs import slugify_title, unique_slug
 from broadsheet.desk import editing, previews
-from broadsheet.desk.authorship import author_for
 from broadsheet.desk.forms.entries import ACTIONS, BODY_MAX_LENGTH, EXCERPT_MAX_LENGTH, PageForm, PostForm
 from broadsheet.desk.kinds import POSTS
 from broadsheet.desk.models import TEXT_FIELDS
@@ -56,11 +56,11 @@ def _new_entry(kind, request):
     site = request.site
     if kind is POSTS:
         return Post(comment_status=site.default_comment_status)
-    return Page(comment_status=site.default_comment_status, author=author_for(request.user))
+    return Page(comment_status=site.default_comment_status, author=ensure_author(request.user))
 
 
 def _new_initial(kind, user) -> dict:
-    author = author_for(user)  # the writer's public identity, made on first use
+    author = ensure_author(user)  # the writer's public identity (never their login), made on first use
     return {"authors": author.slug} if kind is POSTS else {"author": author.slug}
 
 
