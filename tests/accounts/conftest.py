@@ -21,8 +21,12 @@ def make_user(role: str, username: str | None = None, **fields):
     return create_user(username, role=role, password=PASSWORD, **fields)
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD, **extra):
-    return client.post("/accounts/login/", {"username": username, "password": password, **extra})
+def sign_in(client: Client, username: str, password: str = PASSWORD, *, next: str | None = None, **headers):
+    """Post the sign-in form (``headers`` as Django's test client takes them: ``HTTP_…``, ``secure``)."""
+    data = {"username": username, "password": password}
+    if next is not None:
+        data["next"] = next
+    return client.post("/accounts/login/", data, **headers)
 
 
 def without_csrf_token(html: str) -> str:

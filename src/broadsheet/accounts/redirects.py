@@ -16,7 +16,7 @@ def safe_next(request, url: str | None, default: str | None = None) -> str:
     ``/\\elsewhere.example``), other schemes (``javascript:``, ``data:``), control characters,
     and http when the request came over https.
     """
-    fallback = default or resolve_url(settings.LOGIN_REDIRECT_URL)
+    fallback = resolve_url(settings.LOGIN_REDIRECT_URL) if default is None else default
     if not url or len(url) > _MAX_NEXT_LENGTH:
         return fallback
     if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
