@@ -97,23 +97,23 @@ def test_a_rebuild_replaces_the_folder_as_a_whole(site, tmp_path, publishing):
     build_site(output, workers=1)
     assert not (output / "stray.html").exists()
     assert not (output / "2010/05").exists()
-    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+    assert [path.name for path in tmp_path.iterdir() if ".building-" in path.name] == []  # the old one is deleted in the background
 
 
 def test_an_interrupted_build_leaves_the_previous_site_intact(site, tmp_path, monkeypatch):
     output = tmp_path / "public"
     build_site(output, workers=1)
     before = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}
-    rendered = []
-    real = build_module.render_url
+    chunks = []
+    real = build_module._render_chunk
 
-    def interrupted(url):
-        rendered.append(url)
-        if len(rendered) == 20:
+    def interrupted(urls):
+        chunks.append(urls)
+        if len(chunks) == 2:  # Ctrl+C half way
             raise KeyboardInterrupt
-        return real(url)
+        return real(urls)
 
-    monkeypatch.setattr(build_module, "render_url", interrupted)
+    monkeypatch.setattr(build_module, "_render_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_site(output, workers=1)
     after = {path: path.read_bytes() for path in output.rglob("*") if path.is_file()}

@@ -83,19 +83,32 @@ class CheckReport:
 _job: dict = {}
 
 
+def _renderer():
+    """This process's batch renderer (built on first use, after the fork: each worker loads its own data)."""
+    if _job.get("batch") is None or _job.get("batch_pid") != os.getpid():
+        from broadsheet.publishing.batch import BatchRenderer
+
+        _job["batch"], _job["batch_pid"] = BatchRenderer(), os.getpid()
+    return _job["batch"]
+
+
 def _render_chunk(urls: list[str]) -> list[tuple]:
     """Render ``urls`` and write their files; return one result tuple per URL."""
     mode, root = _job["mode"], _job["root"]
     results = []
-    for url in urls:
-        rendered = render_url(url)
+    jobs = _job["jobs"]
+    if _job.get("fast", True):
+        renders = _renderer().render_many([(url, jobs.get(url, ("view",))) for url in urls])
+    else:
+        renders = [render_url(url) for url in urls]
+    for url, rendered in zip(urls, renders, strict=True):
         if not rendered.storable:
             results.append((url, "refused", rendered.reason or str(rendered.status), rendered.status, rendered.location))
             continue
         try:
             if mode == "static":
                 relative = "404.html" if url == NOT_FOUND_KEY else file_for(url, rendered.content_type)
-                write_atomically(root / relative, inline_parts(rendered.body, _job["parts"]))
+                _write_new(root / relative, inline_parts(rendered.body, _job["parts"]))
                 results.append((url, "ok", relative))
                 continue
             relative = file_for(url, rendered.content_type)
@@ -103,15 +116,37 @@ def _render_chunk(urls: list[str]) -> list[tuple]:
             previous = _job["existing"].get(url)
             parts = ",".join(rendered.parts)
             unchanged = previous is not None and previous[:2] == (relative, etag) and (root / relative).exists()
-            compressed = previous[2] if unchanged else write_page_files(
-                root, relative, rendered.body, with_siblings=not rendered.parts, content_type=rendered.content_type,
-                url=url,
-            )  # fmt: skip
+            if unchanged:
+                compressed = previous[2]
+            elif _job.get("fresh"):  # a store built only to be compared: no siblings, no renames
+                _write_new(root / relative, rendered.body)
+                compressed = False
+            else:
+                compressed = write_page_files(root, relative, rendered.body, with_siblings=not rendered.parts,
+                                              content_type=rendered.content_type, url=url)  # fmt: skip
             results.append((url, "ok", relative, rendered.content_type, etag, parts, compressed, rendered.headers,
                             unchanged))  # fmt: skip
         except StoreError as error:
             results.append((url, "refused", str(error), 200, ""))
     return results
+
+
+_made_folders: set[Path] = set()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a file into a folder being built aside (no reader sees it before the swap: no temporary name)."""
+    folder = path.parent
+    if folder not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(folder)
+    try:
+        with open(path, "xb") as handle:
+            handle.write(data)
+    except FileExistsError as error:
+        raise StoreError(f"{path} is written twice") from error
+    except (IsADirectoryError, NotADirectoryError) as error:
+        raise StoreError(f"{path} clashes with another page's folder: {error}") from error
 
 
 def _worker_start() -> None:
@@ -127,6 +162,15 @@ def _uses_memory_database() -> bool:
 
 
 def _render_all(urls: list[str], workers: int, progress=None) -> list[tuple]:
+    _made_folders.clear()
+    try:
+        return _render_all_in(urls, workers, progress)
+    finally:
+        _job.pop("batch", None)  # its data is for this build only
+        _made_folders.clear()
+
+
+def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
     chunks = [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
     results: list[tuple] = []
     if workers <= 1 or len(urls) < 2 * CHUNK or _uses_memory_database():
@@ -152,7 +196,10 @@ def _default_workers(workers: int | None) -> int:
 # -- the page store ------------------------------------------------------------------------------------
 
 
-def build_store(store: PageStore, *, progress=None, workers: int | None = None, report=None) -> BuildReport:
+def build_store(
+    store: PageStore, *, progress=None, workers: int | None = None, report=None, fast: bool = True,
+    fresh: bool = False,
+) -> BuildReport:
     """Render the whole site into ``store`` in place: write what changed, remove what no longer exists.
 
     The caller holds the render lock.
@@ -163,11 +210,12 @@ def build_store(store: PageStore, *, progress=None, workers: int | None = None, 
     build = BuildReport(output=store.root, workers=_default_workers(workers))
     store.create()
     with _SiteContext():
-        urls = collect_urls().all()
+        catalogue = collect_urls()
+        urls = catalogue.all()
         parts = render_parts()
     existing = {url: (record.file, record.etag, record.compressed) for url, record in store.pages().items()}
     _job.clear()
-    _job.update(mode="store", root=store.root, existing=existing)
+    _job.update(mode="store", root=store.root, existing=existing, jobs=catalogue.jobs, fast=fast, fresh=fresh)
     with _SiteContext():
         results = _render_all(urls, build.workers, progress)
     kept: set[str] = set()
@@ -199,7 +247,7 @@ def build_store(store: PageStore, *, progress=None, workers: int | None = None, 
     return build
 
 
-def check_store(store: PageStore, *, progress=None, workers: int | None = None) -> CheckReport:
+def check_store(store: PageStore, *, progress=None, workers: int | None = None, fast: bool = True) -> CheckReport:
     """Render the whole site into a temporary store and compare it with ``store``."""
     from broadsheet.publishing.publish import drain_pending
 
@@ -209,7 +257,7 @@ def check_store(store: PageStore, *, progress=None, workers: int | None = None) 
         fresh = PageStore(Path(folder) / "store")
         try:
             with fresh.lock():
-                build_store(fresh, progress=progress, workers=workers)
+                build_store(fresh, progress=progress, workers=workers, fast=fast, fresh=True)
             check.differ, check.missing, check.extra, check.parts_differ = compare_stores(store, fresh)
             check.pages = len(fresh.pages())
         finally:
@@ -245,7 +293,9 @@ def _read(store: PageStore, relative: str) -> bytes | None:
 # -- a static site -----------------------------------------------------------------------------------
 
 
-def build_site(output: Path, *, base_url: str | None = None, workers: int | None = None, progress=None) -> BuildReport:
+def build_site(
+    output: Path, *, base_url: str | None = None, workers: int | None = None, progress=None, fast: bool = True
+) -> BuildReport:
     """Render the whole public site into ``output``, ready for any static host."""
     from broadsheet.publishing.publish import _SiteContext
 
@@ -258,10 +308,11 @@ def build_site(output: Path, *, base_url: str | None = None, workers: int | None
     try:
         with _site_url(base_url):
             with _SiteContext():
-                urls = collect_urls().all()
+                catalogue = collect_urls()
+                urls = catalogue.all()
                 parts = render_parts()
             _job.clear()
-            _job.update(mode="static", root=building, parts=parts)
+            _job.update(mode="static", root=building, parts=parts, jobs=catalogue.jobs, fast=fast)
             with _SiteContext():
                 results = _render_all(urls, build.workers, progress)
             files: dict[str, str] = {}
@@ -313,7 +364,7 @@ def _remove_leftovers(output: Path) -> None:
     """Remove folders left by builds that were killed before they could clean up."""
     for pattern in (f".{output.name}.building-*", f".{output.name}.old-*"):
         for leftover in output.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove_in_background(leftover)
 
 
 def _swap_into_place(building: Path, output: Path) -> None:
@@ -322,9 +373,24 @@ def _swap_into_place(building: Path, output: Path) -> None:
         old.rmdir()
         os.rename(output, old)
         os.rename(building, output)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_in_background(old)
     else:
         os.rename(building, output)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete the previous site without waiting: tens of thousands of unlinks can take longer than the build.
+
+    (If this is interrupted, the next build removes the leftover folder.)
+    """
+    remover = shutil.which("rm")
+    if remover is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    import subprocess
+
+    subprocess.Popen([remover, "-rf", "--", str(folder)], start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -26,12 +26,21 @@ ROBOTS = "/robots.txt"
 
 @dataclass
 class Catalogue:
-    """The URLs of a full build, grouped by kind (the order renders go in)."""
+    """The URLs of a full build, grouped by kind (the order renders go in).
+
+    ``jobs`` says how to render a URL in bulk (batch.py): ``("listing", key,
+    page number)``, ``("post", pk)``, ``("entry_feed", pk, atom)``; any other
+    URL is rendered through Django (``("view",)``).
+    """
 
     entries: list[str] = field(default_factory=list)
     listings: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    jobs: dict[str, tuple] = field(default_factory=dict)
+
+    def job(self, url: str) -> tuple:
+        return self.jobs.get(url, ("view",))
 
     def all(self) -> list[str]:
         seen, urls = set(), []
@@ -54,6 +63,7 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
     shape = SiteShape.load()
     pp = shape.posts_per_page
     catalogue = Catalogue(other=[NOT_FOUND_KEY, ROBOTS, SITEMAP, *SITE_FEEDS, *COMMENT_FEEDS])
+    catalogue.jobs[SITEMAP] = ("sitemap",)
     listed = Post.objects.listed(now)
     listed_ids = set(listed.values_list("pk", flat=True))
     # Posts and pages that readers may open without a password.
@@ -62,16 +72,21 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         posts = posts.for_listing()  # their permalinks name a category or an author
     else:
         posts = posts.only("id", "slug", "published_at")
+    page_paths = set()
+    for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
+        path = page.get_absolute_url()
+        page_paths.add(path)
+        catalogue.entries.append(path)
+        catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
     for post in posts:
         path = post.get_absolute_url()
-        if path.startswith("/?"):
+        if path.startswith("/?") or path in page_paths:  # a page at that path wins, as in the view
             continue
         catalogue.entries.append(path)
         catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
-    for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
-        path = page.get_absolute_url()
-        catalogue.entries.append(path)
-        catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
+        catalogue.jobs[path] = ("post", post.pk)
+        catalogue.jobs[path + "feed/"] = ("entry_feed", post.pk, False)
+        catalogue.jobs[path + "feed/atom/"] = ("entry_feed", post.pk, True)
     # Listings.
     counts: Counter = Counter()
     counts[("home",)] = len(listed_ids)
@@ -101,7 +116,11 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
     for key, total in sorted(counts.items(), key=lambda item: repr(item[0])):
         allow_empty = key[0] not in ("year", "month", "day")
         for number in range(1, _pages(total, pp, allow_empty) + 1):
-            catalogue.listings.append(listing_page_url(key, number))
+            url = listing_page_url(key, number)
+            catalogue.listings.append(url)
+            catalogue.jobs[url] = ("listing", key, number)
         if key[0] != "home":
             catalogue.feeds.extend(listing_feeds(key))
+        for url, atom in zip(listing_feeds(key), (False, True)):
+            catalogue.jobs[url] = ("listing_feed", key, atom)
     return catalogue

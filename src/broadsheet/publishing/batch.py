@@ -1,0 +1,595 @@
+"""Rendering the whole site fast: the same views, fed from data loaded once.
+
+A full build renders tens of thousands of URLs. Through Django's request
+cycle each one repeats the same queries (find the post, count the listing,
+fetch its page of posts, their comment counts, the previous and next post),
+so ``render.render_url`` would take minutes on a 10,000-post site. This
+module renders the three kinds that are nearly all of the URLs with the
+*same view classes and functions*, changing only where their data comes from:
+
+* listings (home, date, category, tag and author archives): the archives'
+  own view classes, their ``get_queryset``/``get_dated_queryset``/``get_term``
+  answered from lists built once from ``Post.objects.listed().for_summaries()``
+  (pagination, titles, links and templates are the views' own code), and the
+  comment counts attached once for all posts;
+* posts: ``content.views.render_entry`` with posts loaded in bulk (categories
+  and tags prefetched) and the previous/next posts looked up in memory;
+* posts' comment feeds: ``EntryCommentsFeed`` with the post loaded in bulk.
+
+A post's summary (``archives/_post_summary.html``) is rendered once per
+build and reused on every listing that shows it, when the template reads
+nothing but ``post``, ``site`` and globals (checked from its source, so a
+theme that shows more there is rendered each time, as it must).
+
+Everything else (pages, listing feeds, the sitemap...) goes through
+``render_url``. The response headers of each kind are taken from one page of
+that kind rendered through the whole middleware stack. Tests render every URL
+of a site both ways and compare the bytes; ``broadsheet build --check`` and the
+property test compare builds with the incrementally rendered store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+from collections import defaultdict
+from pathlib import Path
+
+import jinja2.meta
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.template import engines
+from django.utils import timezone
+from markupsafe import Markup
+
+from broadsheet.archives import views as archive_views
+from broadsheet.comments import threads
+from broadsheet.content import views as content_views
+from broadsheet.content.models import Author, Category, Post, SiteSettings, Tag
+from broadsheet.feeds import feeds as feed_classes
+from broadsheet.feeds import sitemaps as sitemap_classes
+from broadsheet.feeds.feeds import FEED_ITEMS, EntryCommentsFeed
+from broadsheet.publishing.dependencies import listing_page_url
+from broadsheet.publishing.footprints import SiteShape
+from broadsheet.publishing.render import anonymous_request, render_url, to_rendered
+from broadsheet.publishing.store import Rendered
+from broadsheet.theme.parts import parts_as_includes
+
+SUMMARY_TEMPLATE = "archives/_post_summary.html"
+POSTS_PER_QUERY = 500
+
+# Set while a batch renders in this context: the wrapped functions below use its data.
+_active: contextvars.ContextVar[BatchRenderer | None] = contextvars.ContextVar("broadsheet_batch", default=None)
+
+
+# -- data-access hooks: the views' own functions, answered from memory during a batch ----------------
+
+
+def _install_hooks() -> None:
+    """Wrap the few data lookups the views make so that, inside a batch only, they read preloaded data.
+
+    Outside a batch (every normal request, in every thread) the wrappers call
+    the original functions unchanged.
+    """
+    if getattr(threads.attach_comment_counts, "_batch_hook", False):
+        return
+    original_counts = threads.attach_comment_counts
+    original_neighbours = content_views._neighbours
+    original_shape = getattr(threads, "_shape", None)
+
+    def attach_comment_counts(posts, site):
+        batch = _active.get()
+        if batch is None:
+            return original_counts(posts, site)
+        for post in posts:  # attached once for every listed post when the batch loaded them
+            if not hasattr(post, "comment_count"):
+                return original_counts(posts, site)
+        return None
+
+    def neighbours(post):
+        batch = _active.get()
+        if batch is None:
+            return original_neighbours(post)
+        return batch.neighbours(post)
+
+    def shape(entry, **kwargs):
+        # An entry the batch knows has no approved comment: the empty thread, without a query.
+        batch = _active.get()
+        if batch is not None and getattr(entry, "comment_count", None) == 0 and isinstance(entry, Post):
+            return threads._Shape([], {}, {})
+        return original_shape(entry, **kwargs)
+
+    from django.template import response as template_response
+
+    original_select = template_response.select_template
+
+    def select_template(template_name_list, using=None):
+        # Views try a template per slug first ("content/post-<slug>.html"); a batch knows
+        # which templates exist, so the misses cost no search of every template folder.
+        batch = _active.get()
+        if batch is None or isinstance(template_name_list, str):
+            return original_select(template_name_list, using=using)
+        known = batch.template_names()
+        kept = [name for name in template_name_list if name in known]
+        return original_select(kept or template_name_list, using=using)
+
+    template_response.select_template = select_template  # what TemplateResponse calls
+    attach_comment_counts._batch_hook = True
+    threads.attach_comment_counts = attach_comment_counts
+    content_views._neighbours = neighbours
+    if original_shape is not None and hasattr(threads, "_Shape"):
+        threads._shape = shape
+
+
+def _fix_urls(posts, urls: dict) -> None:
+    """Give preloaded objects their URL once: each is asked for it on every page that links to it.
+
+    (The methods would compute the same string each time: permalinks from the
+    site's structure, term and author URLs through ``reverse()``.)
+    """
+    for post in posts:
+        _fix_url(post, urls)
+        for authorship in getattr(post, "ordered_authorships", None) or ():
+            _fix_url(authorship.author, urls)
+        cache = getattr(post, "_prefetched_objects_cache", {})
+        for name in ("categories", "tags"):
+            for term in cache.get(name, ()):
+                _fix_url(term, urls)
+
+
+def _fix_url(instance, urls: dict) -> None:
+    key = (type(instance).__name__, instance.pk)
+    if key not in urls:
+        urls[key] = instance.get_absolute_url()
+    url = urls[key]
+    instance.get_absolute_url = lambda: url
+
+
+# -- the renderer -----------------------------------------------------------------------------------
+
+
+class BatchRenderer:
+    """Renders catalogue jobs (see catalogue.py) from data loaded once per process."""
+
+    def __init__(self):
+        _install_hooks()
+        self.site = SiteSettings.current()
+        self.shape = SiteShape.load()
+        self.now = timezone.now()
+        self._listings: dict[tuple, list[Post]] | None = None
+        self._terms: dict[tuple, object] = {}
+        self._order: list[tuple] | None = None  # (published_at, pk) of listed posts, oldest first
+        self._by_time: dict | None = None
+        self._summaries: dict[int, Markup] = {}
+        self._urls: dict[tuple, str] = {}
+        self._feed_items: dict[tuple, list[Post]] | None = None
+        self._posts: list[Post] = []
+        self._added_headers: tuple | None = None
+        self._template_names: frozenset[str] | None = None
+        self._memo_summaries = self._summary_is_post_only()
+
+    # -- what the views read -----------------------------------------------------------------------
+
+    def _load_listings(self) -> None:
+        from broadsheet.comments.moderation import closing_reason
+        from broadsheet.comments.models import Comment
+
+        posts = list(Post.objects.listed(self.now).for_summaries())
+        counts = Comment.objects.approved_counts(post.pk for post in posts) if posts else {}
+        for post in posts:
+            post.comment_count = counts.get(post.pk, 0)
+            post.comments_open = closing_reason(post, self.site) is None
+        _fix_urls(posts, self._urls)
+        self._posts = posts
+        by_pk = {post.pk: post for post in posts}
+        listings: dict[tuple, list[Post]] = defaultdict(list)
+        listings[("home",)] = sorted(posts, key=lambda post: (post.sticky, post.published_at, post.pk), reverse=True)
+        for post in posts:  # newest first (the model's ordering)
+            local = timezone.localtime(post.published_at, self.shape.tzinfo)
+            listings[("year", local.year)].append(post)
+            listings[("month", local.year, local.month)].append(post)
+            listings[("day", local.year, local.month, local.day)].append(post)
+        members: dict[tuple, set[int]] = defaultdict(set)
+        through = Post.categories.through.objects.filter(post_id__in=by_pk).values_list("post_id", "category_id")
+        for post_id, category_id in through:
+            for ancestor in self.shape.listing_categories([category_id]):
+                members[("category", "/category/" + self.shape.category_paths[ancestor] + "/")].add(post_id)
+        for post_id, slug in Post.tags.through.objects.filter(post_id__in=by_pk).values_list("post_id", "tag__slug"):
+            members[("tag", f"/tag/{slug}/")].add(post_id)
+        authorships = Post.authors.through.objects.filter(post_id__in=by_pk).values_list("post_id", "author__slug")
+        for post_id, slug in authorships:
+            members[("author", f"/author/{slug}/")].add(post_id)
+        for key, pks in members.items():
+            listings[key] = [post for post in posts if post.pk in pks]
+        self._listings = dict(listings)
+        self._order = sorted((post.published_at, post.pk) for post in posts)
+        self._by_time = defaultdict(list)
+        for post in posts:
+            self._by_time[post.published_at].append(post)
+
+    def listing(self, key: tuple) -> list[Post]:
+        if self._listings is None:
+            self._load_listings()
+        return self._listings.get(key, [])
+
+    def term(self, key: tuple):
+        if key not in self._terms:
+            kind, base = key
+            if kind == "category":
+                term = Category.objects.filter(path=base[len("/category/") : -1]).first()
+            elif kind == "tag":
+                term = Tag.objects.filter(slug=base[len("/tag/") : -1]).first()
+            else:
+                term = Author.objects.filter(slug=base[len("/author/") : -1]).first()
+            self._terms[key] = term
+        if self._terms[key] is None:
+            raise Http404("No such term.")
+        return self._terms[key]
+
+    def neighbours(self, post: Post) -> dict:
+        """The previous and next listed posts, as ``content.views._neighbours`` finds them."""
+        if self._order is None:
+            self._load_listings()
+        import bisect
+
+        moment = post.published_at
+        low = bisect.bisect_left(self._order, (moment,))
+        high = bisect.bisect_right(self._order, (moment, float("inf")))
+        previous = following = None
+        if low > 0:
+            earlier_time = self._order[low - 1][0]
+            previous = max(self._by_time[earlier_time], key=lambda other: other.pk)
+        if high < len(self._order):
+            later_time = self._order[high][0]
+            following = min(self._by_time[later_time], key=lambda other: other.pk)
+        return {"previous_post": previous, "next_post": following}
+
+    # -- summaries rendered once ---------------------------------------------------------------------
+
+    def _summary_is_post_only(self) -> bool:
+        environment = engines["jinja2"].env
+        try:
+            source, _name, _uptodate = environment.loader.get_source(environment, SUMMARY_TEMPLATE)
+        except jinja2.TemplateNotFound:
+            return False
+        names = jinja2.meta.find_undeclared_variables(environment.parse(source))
+        return names <= {"post", "site"} | set(environment.globals)
+
+    @contextlib.contextmanager
+    def _summaries_once(self):
+        if not self._memo_summaries:
+            yield
+            return
+        template = engines["jinja2"].env.get_template(SUMMARY_TEMPLATE)
+        original = template.root_render_func
+        memo = self._summaries
+
+        def render_once(context):
+            post = context.get("post")
+            key = getattr(post, "pk", None)
+            if key is None or _active.get() is not self:
+                yield from original(context)
+                return
+            if key not in memo:
+                memo[key] = "".join(original(context))
+            yield memo[key]
+
+        template.root_render_func = render_once
+        try:
+            yield
+        finally:
+            template.root_render_func = original
+
+    # -- rendering ------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def active(self):
+        """Within the block, the views read this batch's data (in this context only)."""
+        token = _active.set(self)
+        site_token = SiteSettings.use(self.site)
+        try:
+            with parts_as_includes(), self._summaries_once(), timezone.override(self.site.tzinfo):
+                yield
+        finally:
+            SiteSettings.reset_current(site_token)
+            _active.reset(token)
+
+    def render_many(self, jobs: list[tuple[str, tuple]]) -> list[Rendered]:
+        """Render ``(url, job)`` pairs; jobs this module does not know go through ``render_url``."""
+        posts = self._load_entries([job[1] for _url, job in jobs if job[0] == "post"], lean=False)
+        feeds = self._load_entries([job[1] for _url, job in jobs if job[0] == "entry_feed"], lean=True)
+        results = []
+        with self.active():
+            for url, job in jobs:
+                kind = job[0]
+                if kind == "listing":
+                    results.append(self._render_listing(url, job[1], job[2]))
+                elif kind == "post" and job[1] in posts:
+                    results.append(self._render_post(url, posts[job[1]]))
+                elif kind == "entry_feed" and job[1] in feeds:
+                    results.append(self._render_entry_feed(url, feeds[job[1]], atom=job[2]))
+                elif kind == "listing_feed":
+                    results.append(self._render_listing_feed(url, job[1], atom=job[2]))
+                elif kind == "sitemap":
+                    results.append(self._render_sitemap(url))
+                else:
+                    results.append(self._through_django(url))
+        return results
+
+    def _through_django(self, url: str) -> Rendered:
+        """Render ``url`` through the whole request cycle, outside this batch."""
+        token = _active.set(None)
+        try:
+            return render_url(url)
+        finally:
+            _active.reset(token)
+
+    def _load_entries(self, pks: list[int], *, lean: bool) -> dict[int, Post]:
+        """Load posts in bulk: whole, for their pages, or ``lean`` (what their comment feeds show)."""
+        from django.db.models import Prefetch
+
+        from broadsheet.comments.models import Comment
+        from broadsheet.content.models import PostAuthor
+
+        entries = {}
+        pks = list(dict.fromkeys(pks))
+        structure = self.shape.permalink_structure
+        for start in range(0, len(pks), POSTS_PER_QUERY):
+            chunk = pks[start : start + POSTS_PER_QUERY]
+            counts = Comment.objects.approved_counts(chunk)
+            posts = Post.objects.live(self.now).filter(pk__in=chunk)
+            if not lean:
+                posts = posts.for_listing().prefetch_related("tags")
+            else:
+                posts = posts.only("id", "title", "slug", "published_at", "status", "password")
+                if "%category%" in structure:
+                    posts = posts.prefetch_related("categories")
+                if "%author%" in structure:
+                    posts = posts.prefetch_related(Prefetch(
+                        "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
+                        to_attr="ordered_authorships",
+                    ))  # fmt: skip
+            for post in posts:
+                post.comment_count = counts.get(post.pk, 0)
+                entries[post.pk] = post
+        _fix_urls(entries.values(), self._urls)
+        return entries
+
+    def _request(self, url: str):
+        request = anonymous_request(url)
+        request.site = self.site
+        request.user = AnonymousUser()
+        return request
+
+    def _finish(self, url: str, response, kind: str = "") -> Rendered:
+        """The view's response as the whole middleware stack would have finished it."""
+        if hasattr(response, "render"):
+            response.render()
+        rendered = to_rendered(url, response)
+        own = {name.lower() for name, _value in rendered.headers}
+        # The middleware adds the same headers to every response, after the view's own, and
+        # keeps a header the view set (SecurityMiddleware's setdefault).
+        added = tuple(header for header in self._middleware_headers() if header[0].lower() not in own)
+        return Rendered(url, rendered.status, rendered.body, rendered.content_type, rendered.headers + added,
+                        rendered.location, rendered.parts, rendered.reason)  # fmt: skip
+
+    def _middleware_headers(self) -> tuple:
+        """The headers Django's middleware adds to a response (taken from the home page rendered in full)."""
+        if self._added_headers is None:
+            token = _active.set(None)
+            try:
+                self._added_headers = render_url("/").headers
+            finally:
+                _active.reset(token)
+        return self._added_headers
+
+    def _render_listing(self, url: str, key: tuple, number: int) -> Rendered:
+        view_class = _listing_view(key[0])
+        kwargs = _listing_kwargs(key, number)
+        request = self._request(url)
+        try:
+            response = view_class.as_view(batch_key=key)(request, **kwargs)
+        except Http404:
+            return Rendered(url, 404, reason="no such page")
+        return self._finish(url, response, "html")
+
+    def template_names(self) -> frozenset[str]:
+        """Every template name any engine can load (listed once per batch)."""
+        if self._template_names is None:
+            from django.template.utils import get_app_template_dirs
+
+            names = set()
+            for engine in engines.all():
+                if hasattr(engine, "env"):
+                    names.update(engine.env.list_templates())
+                else:
+                    folders = [*engine.engine.dirs, *get_app_template_dirs("templates")]
+                    for folder in map(Path, folders):
+                        if folder.is_dir():
+                            names.update(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+            self._template_names = frozenset(names)
+        return self._template_names
+
+    def listing_newest(self) -> list[Post]:
+        self.listing(("home",))
+        return self._posts
+
+    def feed_items(self, key: tuple) -> list[Post]:
+        """The newest posts of a listing, whole (feeds carry the full text), as its feed selects them."""
+        if self._feed_items is None:
+            self._load_feed_items()
+        return self._feed_items.get(key, [])
+
+    def _load_feed_items(self) -> None:
+        newest = {key: [post.pk for post in self._newest(key)[:FEED_ITEMS]] for key in self._feed_keys()}
+        wanted = {pk for pks in newest.values() for pk in pks}
+        whole = {post.pk: post for post in Post.objects.filter(pk__in=wanted).for_listing()}
+        _fix_urls(whole.values(), self._urls)
+        self._feed_items = {key: [whole[pk] for pk in pks] for key, pks in newest.items()}
+
+    def _feed_keys(self) -> list[tuple]:
+        self.listing(("home",))
+        return [key for key in self._listings if key[0] in ("home", "category", "tag", "author")]
+
+    def _newest(self, key: tuple) -> list[Post]:
+        """A listing newest first without sticky posts first (the feeds' order)."""
+        return self._posts if key == ("home",) else self.listing(key)
+
+    def _render_listing_feed(self, url: str, key: tuple, *, atom: bool) -> Rendered:
+        feed_class = _batch_feed(key[0])
+        feed = (feed_class.as_atom() if atom else feed_class)(batch_key=key)
+        request = self._request(url)
+        kwargs = {}
+        if key[0] == "category":
+            kwargs["path"] = key[1][len("/category/") : -1]
+        elif key[0] in ("tag", "author"):
+            kwargs["slug"] = key[1].split("/")[2]
+        try:
+            return self._finish(url, feed(request, **kwargs), "atom" if atom else "rss")
+        except Http404:
+            return Rendered(url, 404, reason="no such feed")
+
+    def _render_sitemap(self, url: str) -> Rendered:
+        from django.contrib.sitemaps.views import sitemap
+
+        sections = dict(sitemap_classes.SITEMAPS)
+        sections["posts"] = _BatchPostSitemap
+        request = self._request(url)
+        return self._finish(url, sitemap(request, sitemaps=sections))
+
+    def _render_post(self, url: str, post: Post) -> Rendered:
+        if post.password or post.get_absolute_url() != url:
+            return self._through_django(url)
+        request = self._request(url)
+        try:
+            response = content_views.render_entry(request, post)
+        except Http404:
+            return Rendered(url, 404, reason="no such page")
+        return self._finish(url, response, "html")
+
+    def _render_entry_feed(self, url: str, post: Post, *, atom: bool) -> Rendered:
+        if not post.is_listed or post.get_absolute_url() + ("feed/atom/" if atom else "feed/") != url:
+            return self._through_django(url)
+        feed = _EntryCommentsFeed.as_atom() if atom else _EntryCommentsFeed()
+        request = self._request(url)
+        return self._finish(url, feed(request, entry=post), "atom" if atom else "rss")
+
+
+class _EntryCommentsFeed(EntryCommentsFeed):
+    """The post's comment feed; a post the batch knows has no approved comment needs no query."""
+
+    def items(self, obj):
+        if getattr(obj, "comment_count", None) == 0:
+            return []
+        return super().items(obj)
+
+
+class _FeedFromBatch:
+    """A listing's feed with its term and newest posts from the active batch."""
+
+    batch_key: tuple = ()
+
+    def __init__(self, batch_key: tuple = ()):
+        super().__init__()
+        self.batch_key = batch_key
+
+    def get_object(self, request, *args, **kwargs):
+        return None if self.batch_key == ("home",) else _active.get().term(self.batch_key)
+
+    def items(self, obj=None):
+        return _active.get().feed_items(self.batch_key)
+
+    @classmethod
+    def as_atom(cls):
+        from broadsheet.feeds.generators import FullTextAtomFeed
+
+        return type(f"{cls.__name__}Atom", (cls,), {"feed_type": FullTextAtomFeed})
+
+
+_FEEDS = {
+    "home": feed_classes.PostsFeed,
+    "category": feed_classes.CategoryFeed,
+    "tag": feed_classes.TagFeed,
+    "author": feed_classes.AuthorFeed,
+}
+_batch_feeds: dict[str, type] = {}
+
+
+def _batch_feed(kind: str) -> type:
+    if kind not in _batch_feeds:
+        base = _FEEDS[kind]
+        _batch_feeds[kind] = type(f"Batch{base.__name__}", (_FeedFromBatch, base), {})
+    return _batch_feeds[kind]
+
+
+class _BatchPostSitemap(sitemap_classes.PostSitemap):
+    """The sitemap's posts: the batch's listed posts, newest first, as ``PostSitemap.items`` orders them."""
+
+    def items(self):
+        return _active.get().listing_newest()
+
+
+# -- the archives' views, with their data from the batch ----------------------------------------------
+
+
+class _FromBatch:
+    """Answer a listing view's data lookups from the active batch (``batch_key`` names the listing)."""
+
+    batch_key: tuple = ()
+    model = Post  # what the date views ask of their queryset otherwise
+
+    def get_queryset(self):
+        return _active.get().listing(self.batch_key)
+
+    def get_dated_queryset(self, **lookup):
+        posts = _active.get().listing(self.batch_key)
+        if not posts and not self.get_allow_empty():
+            raise Http404("No posts in this period.")
+        return posts
+
+    def get_term(self):
+        return _active.get().term(self.batch_key)
+
+
+_VIEWS = {
+    "home": archive_views.HomeView,
+    "year": archive_views.YearView,
+    "month": archive_views.MonthView,
+    "day": archive_views.DayView,
+    "category": archive_views.CategoryView,
+    "tag": archive_views.TagView,
+    "author": archive_views.AuthorView,
+}
+_batch_views: dict[str, type] = {}
+
+
+def _listing_view(kind: str) -> type:
+    if kind not in _batch_views:
+        base = _VIEWS[kind]
+        _batch_views[kind] = type(f"Batch{base.__name__}", (_FromBatch, base), {})
+    return _batch_views[kind]
+
+
+def _listing_kwargs(key: tuple, number: int) -> dict:
+    kwargs = {} if number <= 1 else {"page": str(number)}
+    kind = key[0]
+    if kind in ("year", "month", "day"):
+        kwargs["year"] = f"{key[1]:04d}"
+        if kind in ("month", "day"):
+            kwargs["month"] = f"{key[2]:02d}"
+        if kind == "day":
+            kwargs["day"] = f"{key[3]:02d}"
+    elif kind == "category":
+        kwargs["path"] = key[1][len("/category/") : -1]
+    elif kind in ("tag", "author"):
+        kwargs["slug"] = key[1].split("/")[2]
+    return kwargs
+
+
+def listing_url(key: tuple, number: int) -> str:
+    return listing_page_url(key, number)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,65 @@
+"""Whole builds render listings, posts and their comment feeds from data loaded once: the same bytes as Django's."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from broadsheet.comments.models import Comment
+from broadsheet.publishing.batch import BatchRenderer
+from broadsheet.publishing.catalogue import collect_urls
+from broadsheet.publishing.publish import _SiteContext
+from broadsheet.publishing.render import render_url
+from tests import factories
+
+
+def _both_ways():
+    with _SiteContext():
+        catalogue = collect_urls()
+        jobs = [(url, catalogue.job(url)) for url in catalogue.all()]
+        fast = BatchRenderer().render_many(jobs)
+        slow = [render_url(url) for url, _job in jobs]
+    return jobs, fast, slow
+
+
+def _assert_same(jobs, fast, slow):
+    kinds = set()
+    for (url, job), quick, reference in zip(jobs, fast, slow, strict=True):
+        kinds.add(job[0])
+        assert quick.status == reference.status == 200, url
+        assert quick.body == reference.body, url
+        assert (quick.content_type, quick.headers, quick.parts) == (
+            reference.content_type, reference.headers, reference.parts), url  # fmt: skip
+    assert kinds == {"listing", "post", "entry_feed", "listing_feed", "sitemap", "view"}
+
+
+def test_every_url_renders_the_same_both_ways(site):
+    _assert_same(*_both_ways())
+
+
+@pytest.mark.parametrize("structure", ["/%category%/%postname%/", "/%author%/%post_id%/", "/%postname%/"])
+def test_other_permalink_structures(site, structure):
+    factories.site(permalink_structure=structure)
+    _assert_same(*_both_ways())
+
+
+def test_ties_stickies_comments_and_closed_discussions(site):
+    posts, _about = site
+    factories.site(comments_close_after_days=1)
+    factories.post("Same moment", "2010-07-02 18:00", categories=list(posts["july3"].categories.all()))
+    posts["june"].sticky = True
+    posts["june"].save()
+    for number in range(3):
+        Comment.objects.create(post=posts["july4"], author_name=f"R{number}", body="Yes.", status="approved")
+    _assert_same(*_both_ways())
+
+
+def test_a_listing_page_costs_no_query_once_loaded(site):
+    with _SiteContext():
+        batch = BatchRenderer()
+        catalogue = collect_urls()
+        listing_urls = [url for url in catalogue.all() if catalogue.job(url)[0] == "listing"]
+        batch.render_many([(listing_urls[0], catalogue.job(listing_urls[0]))])  # loads the listings once
+        with CaptureQueriesContext(connection) as queries:
+            batch.render_many([(url, catalogue.job(url)) for url in listing_urls if "/category/" not in url
+                               and "/tag/" not in url and "/author/" not in url])  # fmt: skip
+    assert len(queries) == 0
