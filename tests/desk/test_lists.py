@@ -162,3 +162,8 @@ def test_pages_list_in_tree_order(clients, users):
     assert titles == ["About", "— Team", "Contact"]
     assert _titles(clients["editor"].get("/desk/pages/", {"status": "draft"})) == ["Contact"]
     assert _titles(clients["editor"].get("/desk/pages/", {"q": "team"})) == ["— Team"]
+
+
+def test_a_scheduled_post_whose_time_has_come_is_listed_for_all(clients, users):
+    factories.post("Went live", "2024-01-01 10:00", authors=[factories.author("Someone")], status="future")
+    assert _titles(clients["author"].get("/desk/posts/", {"scope": "all"})) == ["Went live"]

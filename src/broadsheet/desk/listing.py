@@ -1,8 +1,8 @@
 """The desk's lists of posts and pages: who sees what, filters, counts, dates in the site's zone.
 
 Editors see every post. Contributors and authors see their own ("Mine", the default for them,
-as in WordPress) and, under "All", other people's published posts too, never other people's
-drafts, pending or scheduled posts. Filters use subqueries, not joins, so a post with three
+as in WordPress) and, under "All", other people's live posts too (what readers can see), never
+other people's drafts, pending posts or posts scheduled for later. Filters use subqueries, not joins, so a post with three
 authors is still one row; the rows' bylines and categories come prefetched (a fixed number of
 queries per page, whatever its length).
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from broadsheet.accounts.capabilities import Capability, has_capability
 from broadsheet.content.models import Author, Category, Page, Post, PostAuthor, Status
@@ -75,7 +76,7 @@ def visible_posts(user, scope: str):
         return posts.filter(own)
     if has_capability(user, Capability.EDIT_OTHERS_POSTS):
         return posts
-    return posts.filter(own | Q(status=Status.PUBLISHED))
+    return posts.filter(own | Q(status__in=LIVE_STATUSES, published_at__lte=timezone.now()))
 
 
 def dated(queryset):

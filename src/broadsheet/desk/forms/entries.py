@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from broadsheet.accounts.capabilities import Capability, has_capability
-from broadsheet.content.models import Author, BodyFormat, Category, CommentStatus, Page, Post
+from broadsheet.content.models import Author, BodyFormat, Category, CommentStatus, Page
 from broadsheet.content.slugs import slugify_title
 from broadsheet.desk.forms.fields import CommaSeparatedField, SiteDateTimeField
 from broadsheet.media.models import MediaItem

@@ -24,7 +24,6 @@ from broadsheet.accounts.capabilities import (
     Capability,
     can_delete_entry,
     can_publish_entry,
-    has_capability,
     require,
 )
 from broadsheet.content.models import Author, BodyFormat, Page, Post, Status, Tag
@@ -44,7 +43,8 @@ def _form_class(kind):
     return PostForm if kind is POSTS else PageForm
 
 
-def _entry(kind, pk):
+def get_entry(kind, pk):
+    """Return the post or page ``pk`` (404 if there is none), with what the editor shows; None for a new one."""
     if pk is None:
         return None
     queryset = kind.model.objects.all()
@@ -69,7 +69,7 @@ def _new_initial(kind, user) -> dict:
 def edit(request, kind, pk=None):
     """Open (GET) or save (POST, with the pressed button's ``action``) a post or page."""
     user = request.user
-    entry = _entry(kind, pk) or _new_entry(kind, request)
+    entry = get_entry(kind, pk) or _new_entry(kind, request)
     editing.check_may_open(user, entry)
     initial = _new_initial(kind, user) if entry.pk is None else {}
     if request.method != "POST":
@@ -83,7 +83,7 @@ def edit(request, kind, pk=None):
 
     action = request.POST.get("action", "")
     if action not in ACTIONS:
-        return _problem(request, "Unknown action", "Use one of the editor's buttons to save.", status=400)
+        return problem(request, "Unknown action", "Use one of the editor's buttons to save.", status=400)
     if action != "preview":
         editing.check_action(user, entry, action, request.POST)
     form = _form_class(kind)(request.POST, entry=entry, user=user, site=request.site, action=action, initial=initial)
@@ -154,7 +154,8 @@ def _editor_response(request, kind, form, *, status=200, autosave=None, preview_
     return TemplateResponse(request, "desk/editor.html", context, status=status)
 
 
-def _problem(request, title: str, message: str, *, status: int):
+def problem(request, title: str, message: str, *, status: int):
+    """Answer a request the desk cannot carry out with a page that says why."""
     return TemplateResponse(request, "desk/problem.html", {"title": title, "message": message}, status=status)
 
 
@@ -162,7 +163,7 @@ def _problem(request, title: str, message: str, *, status: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request, kind, pk):
     """Confirm (GET), then delete (POST) a post or page."""
-    entry = _entry(kind, pk)
+    entry = get_entry(kind, pk)
     require(request.user, kind.capability)
     if not can_delete_entry(request.user, entry):
         raise PermissionDenied(f"You may not delete this {kind.label}.")
@@ -176,7 +177,7 @@ def delete(request, kind, pk):
     try:
         entry.delete()
     except ProtectedError:
-        return _problem(request, "Not deleted", "Something still refers to it.", status=409)
+        return problem(request, "Not deleted", "Something still refers to it.", status=409)
     messages.success(request, f"Deleted “{title}”.")
     return redirect(kind.list_url_name)
 
@@ -203,7 +204,7 @@ class _TextForm(forms.Form):
 def live_preview(request, kind, pk=None):
     """Return the body rendered as readers will see it (an HTML fragment for the editor's preview)."""
     require(request.user, kind.capability)
-    entry = _entry(kind, pk)
+    entry = get_entry(kind, pk)
     if entry is not None:
         editing.check_may_open(request.user, entry)
     form = _TextForm(request.POST)
@@ -223,7 +224,7 @@ def live_preview(request, kind, pk=None):
 def autosave(request, kind, pk=None):
     """Keep what the writer is typing as their autosave; the entry itself does not change."""
     require(request.user, kind.capability)
-    entry = _entry(kind, pk)
+    entry = get_entry(kind, pk)
     if entry is not None:
         editing.check_may_open(request.user, entry)
     form = _TextForm(request.POST)

@@ -13,14 +13,14 @@ from broadsheet.desk import editing
 from broadsheet.desk.diffs import diff_revisions
 from broadsheet.desk.models import Revision
 from broadsheet.desk.revisions import MAX_REVISIONS, autosave_of, restore_revision, revisions_of
-from broadsheet.desk.views.editor import _entry, _problem
+from broadsheet.desk.views.editor import get_entry, problem
 
 
 @login_required
 @require_safe
 def revision_list(request, kind, pk):
     """List the revisions (and the user's autosave); compare ``?old=ID&new=ID`` (default: the latest two)."""
-    entry = _entry(kind, pk)
+    entry = get_entry(kind, pk)
     editing.check_may_open(request.user, entry)
     revisions = list(revisions_of(entry))
     autosave = autosave_of(entry, kind.name, request.user)
@@ -30,7 +30,7 @@ def revision_list(request, kind, pk):
         old_id = _revision_id(request.GET.get("old"))
         new_id = _revision_id(request.GET.get("new"))
     except ValueError:
-        return _problem(request, "Cannot compare", "Choose two revisions from the list.", status=400)
+        return problem(request, "Cannot compare", "Choose two revisions from the list.", status=400)
     if (old_id and old_id not in by_id) or (new_id and new_id not in by_id):
         raise Http404("No such revision of this entry.")
     new = by_id.get(new_id) or (choices[0] if choices else None)
@@ -61,13 +61,12 @@ def _revision_id(value: str | None) -> int | None:
 @require_POST
 def restore(request, kind, pk, revision_pk):
     """Put a revision's text back into the entry (saved, and recorded as a new revision)."""
-    entry = _entry(kind, pk)
+    entry = get_entry(kind, pk)
     editing.check_may_open(request.user, entry)
     lookup = {kind.name: entry}
     revision = get_object_or_404(Revision.objects.filter(**lookup).select_related("user"), pk=revision_pk)
     if revision.kind == Revision.Kind.AUTOSAVE and revision.user_id != request.user.pk:
         raise Http404("No such revision of this entry.")
-    revision.post, revision.page = (entry, None) if kind.name == "post" else (None, entry)
     restore_revision(revision, request.user)
     messages.success(request, "Revision restored.")
     return redirect(kind.url_name("edit"), pk=entry.pk)
