@@ -34,6 +34,7 @@ import contextlib
 import contextvars
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2.meta
@@ -317,6 +318,20 @@ class BatchRenderer:
                     results.append(self._through_django(url))
         return results
 
+    def warm_up(self, jobs: list[tuple[str, tuple]]) -> None:
+        """Load the listings and compile the templates of each kind of job (before forking workers)."""
+        if any(job[0] in ("listing", "listing_feed", "sitemap") for _url, job in jobs):
+            self.listing(("home",))
+        self.template_names()
+        self._middleware_headers()
+        first_of_kind = {}
+        for url, job in jobs:
+            first_of_kind.setdefault(job[0], (url, job))
+        first_of_kind.pop("sitemap", None)
+        first_of_kind.pop("view", None)
+        self.render_many(list(first_of_kind.values()))
+        self._summaries.clear()  # rendered again by whichever worker needs them: memory stays per worker
+
     def _through_django(self, url: str) -> Rendered:
         """Render ``url`` through the whole request cycle, outside this batch."""
         token = _active.set(None)
@@ -372,7 +387,8 @@ class BatchRenderer:
         # keeps a header the view set (SecurityMiddleware's setdefault).
         added = tuple(header for header in self._middleware_headers() if header[0].lower() not in own)
         return Rendered(url, rendered.status, rendered.body, rendered.content_type, rendered.headers + added,
-                        rendered.location, rendered.parts, rendered.reason)  # fmt: skip
+                        rendered.location, rendered.parts, rendered.reason, rendered.listing,
+                        rendered.neighbours)  # fmt: skip
 
     def _middleware_headers(self) -> tuple:
         """The headers Django's middleware adds to a response (taken from the home page rendered in full)."""
@@ -593,3 +609,62 @@ def listing_url(key: tuple, number: int) -> str:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+# -- a few listing pages, from the posts the store says they show --------------------------------------
+
+
+class _Window(Sequence):
+    """A listing of ``total`` posts of which only one page is loaded: what the paginator slices."""
+
+    def __init__(self, total: int, offset: int, posts: list[Post]):
+        self.total, self.offset, self.posts = total, offset, posts
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and index.start == self.offset:
+            return self.posts[: (index.stop or self.total) - self.offset]
+        raise IndexError("only the loaded page of this listing can be read")
+
+
+class _WindowBatch(BatchRenderer):
+    """A batch that knows a few listing pages: their total, page number and posts."""
+
+    def __init__(self, windows: dict[str, _Window]):
+        super().__init__()
+        self.windows = windows
+        self._current: str = ""
+
+    def listing(self, key: tuple):
+        return self.windows[self._current]
+
+    def _render_listing(self, url, key, number):
+        self._current = url
+        return super()._render_listing(url, key, number)
+
+
+def render_windows(windows: dict[str, tuple]) -> dict[str, Rendered]:
+    """Render listing pages ``{url: (key, total, number, post ids)}``; a page whose posts changed meanwhile is left out."""
+    from broadsheet.comments.moderation import closing_reason
+    from broadsheet.comments.models import Comment
+
+    wanted = {pk for _key, _total, _number, pks in windows.values() for pk in pks}
+    posts = {post.pk: post for post in Post.objects.listed().for_summaries().filter(pk__in=wanted)}
+    site = SiteSettings.current()
+    counts = Comment.objects.approved_counts(posts) if posts else {}
+    for post in posts.values():
+        post.comment_count = counts.get(post.pk, 0)
+        post.comments_open = closing_reason(post, site) is None
+    loaded = {}
+    per_page = max(site.posts_per_page, 1)
+    for url, (_key, total, number, pks) in windows.items():
+        if all(pk in posts for pk in pks):
+            loaded[url] = _Window(total, (number - 1) * per_page, [posts[pk] for pk in pks])
+    batch = _WindowBatch(loaded)
+    results = {}
+    jobs = [(url, ("listing", windows[url][0], windows[url][2])) for url in loaded]
+    for (url, _job), rendered in zip(jobs, batch.render_many(jobs), strict=True):
+        results[url] = rendered
+    return results

@@ -84,12 +84,20 @@ _job: dict = {}
 
 
 def _renderer():
-    """This process's batch renderer (built on first use, after the fork: each worker loads its own data)."""
-    if _job.get("batch") is None or _job.get("batch_pid") != os.getpid():
+    """The build's batch renderer: made and warmed up in the parent, so forked workers inherit its data."""
+    if _job.get("batch") is None:
         from broadsheet.publishing.batch import BatchRenderer
 
-        _job["batch"], _job["batch_pid"] = BatchRenderer(), os.getpid()
+        _job["batch"] = BatchRenderer()
     return _job["batch"]
+
+
+def _warm_up(urls: list[str]) -> None:
+    """Load what every worker needs once, before the fork: the listings, compiled templates, headers."""
+    if not _job.get("fast", True):
+        return
+    batch = _renderer()
+    batch.warm_up([(url, _job["jobs"].get(url, ("view",))) for url in urls])
 
 
 def _render_chunk(urls: list[str]) -> list[tuple]:
@@ -125,7 +133,7 @@ def _render_chunk(urls: list[str]) -> list[tuple]:
                 compressed = write_page_files(root, relative, rendered.body, with_siblings=not rendered.parts,
                                               content_type=rendered.content_type, url=url)  # fmt: skip
             results.append((url, "ok", relative, rendered.content_type, etag, parts, compressed, rendered.headers,
-                            unchanged))  # fmt: skip
+                            unchanged, rendered.listing, rendered.neighbours))  # fmt: skip
         except StoreError as error:
             results.append((url, "refused", str(error), 200, ""))
     return results
@@ -179,6 +187,7 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
             if progress:
                 progress(len(chunk), len(urls))
         return results
+    _warm_up(urls)
     connections.close_all()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_start) as pool:
@@ -226,7 +235,8 @@ def build_store(
             if outcome != "ok":
                 build.failed[url] = result[2]
                 continue
-            _url, _ok, relative, content_type, etag, parts_used, compressed, headers, unchanged = result
+            _url, _ok, relative, content_type, etag, parts_used, compressed, headers, unchanged, listing, shows = result
+            writer.record_shows(url, listing, shows)
             if relative in files:
                 raise StoreError(f"{url} and {files[relative]} would both be stored as {relative}")
             files[relative] = url
@@ -239,6 +249,7 @@ def build_store(
                 build.removed += 1
         for name, body in parts.items():
             writer.put_part(name, body)
+        writer.set_meta("shows", "1")  # every page's record of the posts it shows is complete
         writer.new_epoch()
     build.pages = len(kept)
     build.seconds = time.perf_counter() - started

@@ -49,6 +49,8 @@ class Plan:
     remove: set[str] = field(default_factory=set)
     parts: bool = False
     redirects: list[tuple[str, str, int]] = field(default_factory=list)  # (old path, "post"/"page", pk)
+    # Listing pages whose posts are known (from the store): URL -> (listing key, total, page number, post ids)
+    windows: dict[str, tuple] = field(default_factory=dict)
 
     def add(self, url: str | None, priority: int) -> None:
         if url and not url.startswith("/?"):
@@ -150,15 +152,23 @@ class _Move:
         return self.before != self.after
 
 
-def plan_changes(changes: dict, shape: SiteShape, now: datetime.datetime | None = None) -> Plan:
-    """Return the plan for ``changes``: ``{("post"|"page"|"comment", pk): (before, after)}`` footprints."""
+def plan_changes(changes: dict, shape: SiteShape, now: datetime.datetime | None = None, store=None) -> Plan:
+    """Return the plan for ``changes``: ``{("post"|"page"|"comment", pk): (before, after)}`` footprints.
+
+    With the page ``store``, an edit that moves no post in any listing takes the
+    pages that show the post from the store's record of what each page shows,
+    instead of counting positions in the database.
+    """
     now = now or timezone.now()
     plan = Plan()
     posts = {key[1]: _Move(*states) for key, states in changes.items() if key[0] == "post" and states[0] != states[1]}
     pages = {key[1]: states for key, states in changes.items() if key[0] == "page" and states[0] != states[1]}
     comments = {key[1]: states for key, states in changes.items()
                 if key[0] == "comment" and states[0] != states[1]}  # fmt: skip
-    if posts:
+    knows_pages = store is not None and store.meta("shows") == "1"  # a store that records what pages show
+    if posts and knows_pages and all(_stays_in_place(move) for move in posts.values()):
+        _plan_edits_in_place(plan, posts, shape, now, store)
+    elif posts:
         _plan_posts(plan, posts, shape, now)
     for before, after in pages.values():
         _plan_page(plan, before, after)
@@ -198,6 +208,57 @@ def _plan_posts(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now) -> N
         elif listing_feeds(key):
             _plan_feeds(plan, key, moves, positions)
     _plan_neighbours(plan, moves, now)
+
+
+def _stays_in_place(move: _Move) -> bool:
+    """Whether a change leaves the post where it was in every listing (its text, title or terms' names changed)."""
+    before, after = move.before, move.after
+    return (
+        before is not None
+        and after is not None
+        and (before.listed, before.listings, before.published_at, before.sticky, before.stored_path)
+        == (after.listed, after.listings, after.published_at, after.sticky, after.stored_path)
+    )
+
+
+def _plan_edits_in_place(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now, store) -> None:
+    """Posts that changed in place: re-render the stored pages that show them, as recorded when rendered."""
+    for pk, move in moves.items():
+        before, after = move.before, move.after
+        _plan_entry_urls(plan, "post", pk, before, after)
+        if before.sitemap != after.sitemap:
+            plan.defer(SITEMAP)
+        if before.sidebar != after.sidebar:
+            plan.parts = True
+        if before.appearance == after.appearance:
+            continue
+        bases = {listing_base(key): key for key in after.listings}
+        for url, kind in store.shown_on(pk):
+            if kind == "listing":
+                key = bases.get(url.split("page/")[0] if "/page/" in url else url)
+                window = store.window(url)
+                if key is not None and window is not None:
+                    plan.add(url, FIRST_PAGES if window[1] == 1 else LISTING_PAGES)
+                    plan.windows[url] = (key, *window)
+                else:
+                    plan.add(url, LISTING_PAGES)
+            elif before.link != after.link:  # a neighbour's previous/next link shows its title
+                plan.add(url, NEIGHBOURS)
+        for key in after.listings:
+            feeds = listing_feeds(key)
+            if feeds and _among_newest(key, after, FEED_ITEMS, shape, now):
+                for url in feeds:
+                    plan.add(url, FEEDS)
+        if before.link != after.link and _among_newest(("home",), after, RECENT_POSTS, shape, now):
+            plan.parts = True  # the sidebar's recent posts
+
+
+def _among_newest(key: tuple, state: PostFootprint, count: int, shape: SiteShape, now) -> bool:
+    """Whether the post is among the ``count`` newest of a listing (its feed's order: sticky posts not first)."""
+    newer = listing_queryset(key, shape, now).exclude(pk=state.pk).filter(
+        _comes_before(state.order_key(sticky_first=False), False)
+    )
+    return newer.values("pk")[:count].count() < count
 
 
 def _changes_recent_posts(moves: dict[int, _Move], feed_positions: dict) -> bool:

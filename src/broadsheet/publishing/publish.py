@@ -100,7 +100,7 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
         shape = SiteShape.load()
         now = timezone.now()
         changes = {key: (state, _footprint_after(key, shape, now)) for key, state in before.items()}
-        plan = plan_changes(changes, shape, now)
+        plan = plan_changes(changes, shape, now, store=store)
         for kind, pk in new_terms:
             _plan_new_term(plan, kind, pk)
         plan.parts = plan.parts or parts
@@ -163,8 +163,9 @@ def _execute(store: PageStore, plan: Plan, report: Report) -> None:
                 report.removed.append(url)
         writer.add_pending(plan.deferred)
         report.deferred.extend(plan.deferred)
+        windows = _render_windows(plan.windows) if plan.windows else {}
         for url in sorted(plan.render, key=lambda url: (plan.render[url], url)):
-            _render_into(writer, url, report)
+            _render_into(writer, url, report, windows.get(url))
         if plan.parts:
             for name, body in render_parts().items():
                 if writer.put_part(name, body):
@@ -172,8 +173,15 @@ def _execute(store: PageStore, plan: Plan, report: Report) -> None:
         writer.set_meta("next_due", _next_due_value())
 
 
-def _render_into(writer, url: str, report: Report) -> Rendered:
-    rendered = render_url(url)
+def _render_windows(windows: dict) -> dict[str, Rendered]:
+    """Render listing pages whose posts the store knows, from just those posts (no counting, no offsets)."""
+    from broadsheet.publishing.batch import render_windows
+
+    return render_windows(windows)
+
+
+def _render_into(writer, url: str, report: Report, rendered: Rendered | None = None) -> Rendered:
+    rendered = rendered or render_url(url)
     report.rendered.append(url)
     if rendered.storable:
         try:

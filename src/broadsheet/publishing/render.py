@@ -180,7 +180,22 @@ def to_rendered(path: str, response) -> Rendered:
     reason = _reason_not_to_store(response, content_type)
     headers = tuple((name, value) for name, value in response.items() if name.lower() in REPLAYED_HEADERS)
     parts = tuple(name for name in PART_NAMES if include_marker(name).encode() in body)
-    return Rendered(path, response.status_code, body, content_type, headers, location, parts, reason)
+    listing, neighbours = _what_it_shows(response)
+    return Rendered(path, response.status_code, body, content_type, headers, location, parts, reason, listing,
+                    neighbours)  # fmt: skip
+
+
+def _what_it_shows(response) -> tuple[tuple | None, tuple[int, ...]]:
+    """The posts a listing page or a post's page shows, from the view's context (templates show them)."""
+    context = getattr(response, "context_data", None) or {}
+    page = context.get("page_obj")
+    listing = None
+    if page is not None and hasattr(page, "paginator") and context.get("listing_kind"):
+        listing = (page.paginator.count, page.number, tuple(post.pk for post in page.object_list))
+    neighbours = tuple(
+        post.pk for post in (context.get("previous_post"), context.get("next_post")) if post is not None
+    )
+    return listing, neighbours
 
 
 def _reason_not_to_store(response, content_type: str) -> str:

@@ -81,6 +81,11 @@ CREATE TABLE IF NOT EXISTS parts (
 CREATE TABLE IF NOT EXISTS header_sets (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS pending (url TEXT PRIMARY KEY, priority INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shows (post INTEGER NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL,
+                                  PRIMARY KEY (post, url));
+CREATE INDEX IF NOT EXISTS shows_url ON shows(url);
+CREATE TABLE IF NOT EXISTS windows (url TEXT PRIMARY KEY, total INTEGER NOT NULL, number INTEGER NOT NULL,
+                                    posts TEXT NOT NULL);
 """
 
 
@@ -100,6 +105,9 @@ class Rendered:
     location: str = ""
     parts: tuple[str, ...] = ()
     reason: str = ""  # why it may not be stored, when it may not
+    # What the page shows (recorded in the manifest, so an edit finds the pages that show a post):
+    listing: tuple | None = None  # a listing page: (total posts, page number, ids of its posts in order)
+    neighbours: tuple[int, ...] = ()  # a post's page: its previous and next posts
 
     @property
     def storable(self) -> bool:
@@ -285,6 +293,18 @@ class PageStore:
     def read(self, relative: str) -> bytes:
         return (self.root / relative).read_bytes()
 
+    def shown_on(self, post_id: int) -> list[tuple[str, str]]:
+        """Return ``(url, kind)`` of the stored pages that show post ``post_id`` ("listing" or "neighbour")."""
+        rows = self.connect().execute("SELECT url, kind FROM shows WHERE post = ? ORDER BY url", (post_id,))
+        return [(url, kind) for url, kind in rows]
+
+    def window(self, url: str) -> tuple[int, int, tuple[int, ...]] | None:
+        """Return ``(total, page number, post ids)`` of the stored listing page ``url``."""
+        row = self.connect().execute("SELECT total, number, posts FROM windows WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], tuple(int(pk) for pk in row[2].split(",") if pk)
+
     def pending(self) -> list[str]:
         return [row[0] for row in self.connect().execute("SELECT url FROM pending ORDER BY priority, url")]
 
@@ -345,6 +365,7 @@ class StoreWriter:
         row = self.connection.execute(
             "SELECT file, etag, content_type, parts, headers FROM pages WHERE url = ?", (rendered.url,)
         ).fetchone()
+        self.record_shows(rendered.url, rendered.listing, rendered.neighbours)
         if row == (relative, etag, rendered.content_type, parts, headers_id) and (self.store.root / relative).exists():
             self.unchanged.append(rendered.url)
             return False
@@ -377,9 +398,25 @@ class StoreWriter:
             return False
         self._delete_files(row[0])
         self.connection.execute("DELETE FROM pages WHERE url = ?", (url,))
+        self.record_shows(url, None, ())
         self.connection.execute("INSERT OR REPLACE INTO removed(url, seq) VALUES (?, ?)", (url, self.seq))
         self.removed.append(url)
         return True
+
+    def record_shows(self, url: str, listing: tuple | None, neighbours: tuple[int, ...]) -> None:
+        """Record which posts the page at ``url`` shows (replacing what it showed before)."""
+        self.connection.execute("DELETE FROM shows WHERE url = ?", (url,))
+        self.connection.execute("DELETE FROM windows WHERE url = ?", (url,))
+        rows = [(pk, url, "neighbour") for pk in dict.fromkeys(neighbours)]
+        if listing is not None:
+            total, number, posts = listing
+            rows += [(pk, url, "listing") for pk in dict.fromkeys(posts)]
+            self.connection.execute(
+                "INSERT INTO windows(url, total, number, posts) VALUES (?, ?, ?, ?)",
+                (url, total, number, ",".join(map(str, posts))),
+            )
+        if rows:
+            self.connection.executemany("INSERT OR REPLACE INTO shows(post, url, kind) VALUES (?, ?, ?)", rows)
 
     def put_part(self, name: str, body: bytes) -> bool:
         """Store the site-wide part ``name``; return whether it changed."""
