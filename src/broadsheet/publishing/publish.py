@@ -40,7 +40,8 @@ log = logging.getLogger("broadsheet.publishing")
 
 PENDING_CHUNK = 50  # deferred URLs rendered per store transaction
 recent_reports: collections.deque = collections.deque(maxlen=20)  # the last changes applied in this process
-# Where deferred renders go: "inline" (right after the change) or "thread" (a background thread).
+# Where deferred renders go: "inline" (right after the change), "thread" (a background thread)
+# or "manual" (left pending for drain_pending(); the server's background thread takes them too).
 DEFERRED_MODE = {"mode": "inline"}
 
 
@@ -109,7 +110,7 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
     report.seconds = time.perf_counter() - started
     recent_reports.append(report)
     if report.deferred:
-        drain_pending(store) if DEFERRED_MODE["mode"] == "inline" else _wake_drainer(store)
+        _after_deferral(store)
     log.info("Rendered %d pages (%d written, %d removed, %d deferred) in %.0f ms", len(report.rendered),
              len(report.written), len(report.removed), len(report.deferred), report.seconds * 1000)  # fmt: skip
     return report
@@ -196,6 +197,14 @@ def _render_into(writer, url: str, report: Report, rendered: Rendered | None = N
     if writer.remove(url):
         report.removed.append(url)
     return rendered
+
+
+def _after_deferral(store: PageStore) -> None:
+    mode = DEFERRED_MODE["mode"]
+    if mode == "inline":
+        drain_pending(store)
+    elif mode == "thread":
+        _wake_drainer(store)
 
 
 def drain_pending(store: PageStore | None = None, limit: int | None = None) -> int:
@@ -312,7 +321,7 @@ def publish_due(store: PageStore | None = None, now: datetime.datetime | None = 
         report.seconds = time.perf_counter() - started
     recent_reports.append(report)
     if report.deferred:
-        drain_pending(store) if DEFERRED_MODE["mode"] == "inline" else _wake_drainer(store)
+        _after_deferral(store)
     return report
 
 
