@@ -229,24 +229,41 @@ def build_store(
         results = _render_all(urls, build.workers, progress)
     kept: set[str] = set()
     files: dict[str, str] = {}
+    pages, shown, windows = [], [], []
     with store.writing(lock=False) as writer:
+        now = time.time()
         for result in results:
             url, outcome = result[0], result[1]
             if outcome != "ok":
                 build.failed[url] = result[2]
                 continue
             _url, _ok, relative, content_type, etag, parts_used, compressed, headers, unchanged, listing, shows = result
-            writer.record_shows(url, listing, shows)
             if relative in files:
                 raise StoreError(f"{url} and {files[relative]} would both be stored as {relative}")
             files[relative] = url
             kept.add(url)
+            shown.extend((pk, url, "neighbour") for pk in dict.fromkeys(shows))
+            if listing is not None:
+                shown.extend((pk, url, "listing") for pk in dict.fromkeys(listing[2]))
+                windows.append((url, listing[0], listing[1], ",".join(map(str, listing[2]))))
             if not unchanged:
-                writer.record(url, relative, content_type, etag, parts_used, compressed, writer.header_set(headers))
-                build.written += 1
+                pages.append((url, relative, content_type, etag, now, parts_used, int(compressed),
+                              writer.header_set(headers), writer.seq))  # fmt: skip
         for url in writer.urls() - kept:
             if writer.remove(url):
                 build.removed += 1
+        # In bulk: one statement per table, not a few per page.
+        connection = writer.connection
+        connection.executemany(
+            "INSERT OR REPLACE INTO pages(url, file, content_type, etag, modified, parts, compressed, headers, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            pages,
+        )
+        build.written = len(pages)
+        connection.execute("DELETE FROM shows")
+        connection.execute("DELETE FROM windows")
+        connection.executemany("INSERT OR REPLACE INTO shows(post, url, kind) VALUES (?, ?, ?)", shown)
+        connection.executemany("INSERT INTO windows(url, total, number, posts) VALUES (?, ?, ?, ?)", windows)
         for name, body in parts.items():
             writer.put_part(name, body)
         writer.set_meta("shows", "1")  # every page's record of the posts it shows is complete

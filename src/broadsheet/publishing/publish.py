@@ -95,7 +95,6 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
         mark_stale(store)
         report.seconds = time.perf_counter() - started
         recent_reports.append(report)
-        _request_refresh()
         return report
     with store.lock(), _SiteContext():
         shape = SiteShape.load()
@@ -422,18 +421,3 @@ def _drain_forever(store: PageStore) -> None:
             log.exception("Rendering deferred pages failed")
         finally:
             close_old_connections()
-
-
-_refresh_requested = threading.Event()
-
-
-def _request_refresh() -> None:
-    _refresh_requested.set()
-
-
-def refresh_requested() -> bool:
-    return _refresh_requested.is_set()
-
-
-def clear_refresh_request() -> None:
-    _refresh_requested.clear()

@@ -30,6 +30,7 @@ import collections
 import email.utils
 import logging
 import os
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -110,6 +111,8 @@ class StoreApplication:
         self._lock = threading.Lock()
         self._ticker_wanted = ticker
         self._ticker: threading.Thread | None = None
+        # The background thread writes through its own connection to the manifest, never the one requests read.
+        self._writer_store = PageStore(store.root)
 
     # -- the hot path ----------------------------------------------------------------------------
 
@@ -203,7 +206,7 @@ class StoreApplication:
             for name, (relative, etag, modified) in self.store.parts().items():
                 cached = self._parts.get(name)
                 parts[name] = cached if cached and cached[1] == etag else (self.store.read(relative), etag, modified)
-        except (OSError, ValueError) as error:  # a store being created: answer from Django meanwhile
+        except (OSError, ValueError, sqlite3.Error) as error:  # a store being created: Django answers meanwhile
             log.warning("Page store not readable yet: %s", error)
             self._active = False
             return
@@ -284,7 +287,7 @@ class StoreApplication:
         while True:
             time.sleep(TICK_SECONDS)
             try:
-                tick(self.store)
+                tick(self._writer_store)
             except Exception:
                 log.exception("Keeping the page store current failed")
 
