@@ -119,3 +119,46 @@ def test_write_preview_fold_and_save_with_the_keyboard(browser, live_server, tra
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_other_desk_pages_are_accessible(browser, live_server, transactional_db, client):
+    """The lists, the revisions and their difference, settings and a private preview: no serious axe violation."""
+    from broadsheet.desk.previews import make_preview_link
+    from broadsheet.desk.revisions import record_revision
+
+    factories.site(title="The Long View", time_zone="Europe/London")
+    admin = create_user("chief", email="c@example.org", role="administrator", password="a long test passphrase 42")
+    author = Author.objects.create(user=admin, display_name="Chief Editor", slug="chief-editor")
+    books = factories.category("Books")
+    post = factories.post("Reading list", authors=[author], categories=[books], status="draft", body="One.\n\nTwo.")
+    record_revision(post, admin)
+    post.body = "One.\n\nTwo and a half.\n\nThree."
+    post.save()
+    record_revision(post, admin)
+    factories.page("About")
+    client.force_login(admin)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for name, path in [
+            ("posts", "/desk/posts/"),
+            ("pages", "/desk/pages/"),
+            ("revisions", f"/desk/posts/{post.pk}/revisions/"),
+            ("settings", "/desk/settings/"),
+            ("dashboard", "/desk/"),
+            ("preview-link", make_preview_link(post)[0]),
+        ]:
+            response = page.goto(live_server.url + path, wait_until="load")
+            assert response.status == 200, path
+            assert page.locator("h1").count() == 1, path
+            violations = _serious_violations(page)
+            assert violations == [], f"{path}:\n" + "\n".join(violations)
+            if name in ("posts", "revisions"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
