@@ -290,6 +290,10 @@ class StoreApplication:
                 tick(self._writer_store)
             except Exception:
                 log.exception("Keeping the page store current failed")
+            finally:
+                from django.db import close_old_connections
+
+                close_old_connections()  # as after a request: this thread's connection may be stale
 
 
 def tick(store: PageStore) -> str:
@@ -297,27 +301,21 @@ def tick(store: PageStore) -> str:
 
     Return what was done ("" when nothing), for tests and logs.
     """
-    from django.db import close_old_connections
-
     from broadsheet.publishing.publish import drain_pending, publish_due, refresh_store
 
     if not store.exists():
         return ""
     version = store.read_version()
-    done = ""
-    try:
-        if version.get("stale"):
-            refresh_store(store, workers=1, only_if_stale=True)
-            done = "refreshed"
-        elif version.get("next_due") and time.time() >= version["next_due"]:
-            publish_due(store)
-            done = "published"
-        elif store.pending():
-            drain_pending(store)
-            done = "rendered deferred pages"
-    finally:
-        close_old_connections()
-    return done
+    if version.get("stale"):
+        refresh_store(store, workers=1, only_if_stale=True)
+        return "refreshed"
+    if version.get("next_due") and time.time() >= version["next_due"]:
+        publish_due(store)
+        return "published"
+    if store.pending():
+        drain_pending(store)
+        return "rendered deferred pages"
+    return ""
 
 
 def wrap(application, store_root: Path | str | None = None):
