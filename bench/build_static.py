@@ -492,6 +492,12 @@ def report(results: dict) -> str:
         "`/years/`...) and Pelican its `archives`, `tags`, `categories` and `authors` pages. \"Other load\" is CPU "
         "used by other processes on this shared machine during the build, in cores.",
     ]
+    loads = [run.get("other_load_cores", 0) for by_system in results["sizes"].values() for run in by_system.values()]
+    if any(load > 0.3 for load in loads):
+        lines += ["", f"**The machine was not quiet**: other work used up to {max(loads):.1f} of its 2 cores during "
+                  "some builds (last column; the script waited for quiet, then measured anyway). Those times are "
+                  "longer than the machine can do, and ratios between builds measured under different loads are "
+                  "rough."]  # fmt: skip
     if results.get("note"):
         lines += ["", results["note"]]
     return "\n".join(lines)
@@ -509,7 +515,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-timeout", type=float, default=300)
     parser.add_argument("--keep", action="store_true", help="keep the built sites (under bench/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the docs section from the last results")
     args = parser.parse_args(argv)
+    if args.report_only:
+        benchlib.update_section("build_static", report(json.loads((benchlib.RESULTS / "build_static.json").read_text())))
+        return 0
     QUIET.update(below=args.quiet_below, timeout=args.quiet_timeout)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     systems = [name.strip() for name in args.systems.split(",") if name.strip()]
