@@ -14,7 +14,6 @@ from django.test import Client
 from broadsheet.legacy.models import OldPath
 from broadsheet.publishing import build as build_module
 from broadsheet.publishing.build import build_site, check_store
-from tests import factories
 
 
 @pytest.fixture

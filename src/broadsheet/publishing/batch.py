@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,7 +50,6 @@ from broadsheet.content.models import Author, Category, Post, SiteSettings, Tag
 from broadsheet.feeds import feeds as feed_classes
 from broadsheet.feeds import sitemaps as sitemap_classes
 from broadsheet.feeds.feeds import FEED_ITEMS, EntryCommentsFeed
-from broadsheet.publishing.dependencies import listing_page_url
 from broadsheet.publishing.footprints import SiteShape
 from broadsheet.publishing.render import anonymous_request, render_url, to_rendered
 from broadsheet.publishing.store import Rendered
@@ -377,7 +375,7 @@ class BatchRenderer:
         request.user = AnonymousUser()
         return request
 
-    def _finish(self, url: str, response, kind: str = "") -> Rendered:
+    def _finish(self, url: str, response) -> Rendered:
         """The view's response as the whole middleware stack would have finished it."""
         if hasattr(response, "render"):
             response.render()
@@ -408,7 +406,7 @@ class BatchRenderer:
             response = view_class.as_view(batch_key=key)(request, **kwargs)
         except Http404:
             return Rendered(url, 404, reason="no such page")
-        return self._finish(url, response, "html")
+        return self._finish(url, response)
 
     def template_names(self) -> frozenset[str]:
         """Every template name any engine can load (listed once per batch)."""
@@ -462,7 +460,7 @@ class BatchRenderer:
         elif key[0] in ("tag", "author"):
             kwargs["slug"] = key[1].split("/")[2]
         try:
-            return self._finish(url, feed(request, **kwargs), "atom" if atom else "rss")
+            return self._finish(url, feed(request, **kwargs))
         except Http404:
             return Rendered(url, 404, reason="no such feed")
 
@@ -482,14 +480,14 @@ class BatchRenderer:
             response = content_views.render_entry(request, post)
         except Http404:
             return Rendered(url, 404, reason="no such page")
-        return self._finish(url, response, "html")
+        return self._finish(url, response)
 
     def _render_entry_feed(self, url: str, post: Post, *, atom: bool) -> Rendered:
         if not post.is_listed or post.get_absolute_url() + ("feed/atom/" if atom else "feed/") != url:
             return self._through_django(url)
         feed = _EntryCommentsFeed.as_atom() if atom else _EntryCommentsFeed()
         request = self._request(url)
-        return self._finish(url, feed(request, entry=post), "atom" if atom else "rss")
+        return self._finish(url, feed(request, entry=post))
 
 
 class _EntryCommentsFeed(EntryCommentsFeed):
@@ -601,14 +599,6 @@ def _listing_kwargs(key: tuple, number: int) -> dict:
     elif kind in ("tag", "author"):
         kwargs["slug"] = key[1].split("/")[2]
     return kwargs
-
-
-def listing_url(key: tuple, number: int) -> str:
-    return listing_page_url(key, number)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 # -- a few listing pages, from the posts the store says they show --------------------------------------

@@ -31,7 +31,7 @@ from django.utils import timezone
 from broadsheet.comments.models import Comment
 from broadsheet.content.models import Post
 from broadsheet.feeds.feeds import FEED_ITEMS
-from broadsheet.publishing.footprints import CommentFootprint, PageFootprint, PostFootprint, SiteShape
+from broadsheet.publishing.footprints import PageFootprint, PostFootprint, SiteShape
 from broadsheet.theme.context import RECENT_POSTS
 
 SITEMAP = "/sitemap.xml"

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from broadsheet.content.models import Page, Post, SiteSettings
 from broadsheet.content.models.entries import LIVE_STATUSES
-from broadsheet.publishing.dependencies import SITEMAP, Plan, listing_feeds, listing_page_url, plan_changes
+from broadsheet.publishing.dependencies import Plan, listing_feeds, listing_page_url, plan_changes
 from broadsheet.publishing.footprints import SiteShape, comment_footprint, page_footprint, post_footprint
 from broadsheet.publishing.render import render_parts, render_url
 from broadsheet.publishing.store import PageStore, Rendered, StoreError
