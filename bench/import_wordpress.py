@@ -72,7 +72,11 @@ def run_measured(arguments: list[str], env: dict, log: Path) -> dict:
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(arguments)} failed ({process.returncode}); see {log}")
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),  # the importer's own CPU: steadier than wall on a shared machine
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def count_rows(env: dict, home: Path) -> dict:
@@ -128,7 +132,7 @@ def bench_database(kind: str, path: Path, facts: dict, reimport: bool) -> dict:
             measured["rows"] = count_rows(env, home)
             result[run] = measured
             print(
-                f"[{kind}] {run}: {measured['wall_s']:.1f} s, {measured['items_per_s']} items/s, "
+                f"[{kind}] {run}: {measured['wall_s']:.1f} s (CPU {measured['cpu_s']:.1f} s), {measured['items_per_s']} items/s, "
                 f"peak RSS {measured['peak_rss_mb']:.0f} MB, rows {measured['rows']}",
                 flush=True,
             )

@@ -179,17 +179,21 @@ def test_menu_becomes_the_site_menu(imported, client):
 def test_reimport_updates_in_place(imported):
     before = (Post.objects.count(), Comment.objects.count(), Author.objects.count(), OldPath.objects.count())
     again = import_wxr(SMALL)
-    assert again.count("post", "created") == 0 and again.count("post", "updated") == 6
-    assert again.count("comment", "created") == 0
+    # The same file again: every item is found by its WordPress ID and, being unchanged, left alone.
+    assert again.count("post", "created") == 0 and again.count("post", "unchanged") == 6
+    assert again.count("post", "updated") == 0 and again.count("page", "unchanged") == 2
+    assert again.count("comment", "created") == 0 and again.count("comment", "updated") == 0
+    assert again.count("comment", "unchanged") == imported.count("comment", "created")
     assert (Post.objects.count(), Comment.objects.count(), Author.objects.count(), OldPath.objects.count()) == before
 
 
 def test_updated_export_updates_in_place(imported, tmp_path):
     changed = tmp_path / "changed.xml"
     changed.write_text(SMALL.read_text().replace("A treaty nobody reads]]", "A treaty everybody quotes]]"))
-    import_wxr(changed)
+    report = import_wxr(changed)
     assert _post(102).title == "A treaty everybody quotes"
     assert Post.objects.count() == 6
+    assert report.count("post", "updated") == 1 and report.count("post", "unchanged") == 5
 
 
 def test_dry_run_changes_nothing(db):

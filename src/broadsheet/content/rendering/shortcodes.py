@@ -297,6 +297,9 @@ def _parse_ids(raw: str) -> list[int]:
 # --------------------------------------------------------------------------- autoembed
 
 _PROTECTED = frozenset({"a", "pre", "code", "kbd", "samp", "textarea", "script", "style"})
+# Where an embeddable URL can start: at the start of a line, or just inside a <p>. Masking
+# (below) only ever removes such places, so a text without one is returned as it is, unread.
+_EMBED_CANDIDATE = re.compile(r"(?:^|\n|<p(?: [^<>]*)?>)\s*https?://", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 
@@ -306,7 +309,7 @@ def autoembed(text: str, *, _placeholder: str = "") -> str:
     Newlines inside tags do not count (as in WordPress), and unlike WordPress
     neither do those inside ``<a>``, ``<pre>``, ``<code>`` and similar elements.
     """
-    if not re.search(r"https?://", text, re.IGNORECASE):
+    if not _EMBED_CANDIDATE.search(text):
         return text
     newline = _free_char(text, _placeholder)
     pieces: list[str] = []

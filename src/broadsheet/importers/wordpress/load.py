@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import mimetypes
+import os
 import re
 import shutil
 from collections import Counter
@@ -25,27 +27,36 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.content.maintenance import analyze_database
 from broadsheet.content.permalinks import build_post_path
-from broadsheet.content.rendering.shortcodes import find_unknown_shortcodes
 from broadsheet.content.signals import batched_changes
 from broadsheet.content.slugs import slugify_title, unique_slug
 from broadsheet.importers.wordpress import models as wp
+from broadsheet.importers.wordpress.entry_fields import aware, fill_entry
+from broadsheet.importers.wordpress.new_posts import NewPosts
 from broadsheet.importers.wordpress.permalinks import LinkSample, infer_structure, link_path
+from broadsheet.importers.wordpress.preparation import (
+    READER_PROCESS_MIN_BYTES,
+    PreparedItem,
+    Preparation,
+    ReaderProcess,
+    prepared_batches,
+)
 from broadsheet.importers.wordpress.records import AuthorRecord, CommentRecord, ItemRecord, SiteRecord, TermRecord, to_json
 from broadsheet.importers.wordpress.report import ImportReport
+from broadsheet.importers.wordpress.rows import writer
 from broadsheet.importers.wordpress.timezones import infer_time_zone
 from broadsheet.importers.wordpress.wxr import ParseStats, WXRError, read_wxr
 from broadsheet.legacy.models import OldPath
 from broadsheet.media.models import MediaItem
 
 BATCH_SIZE = 100
-_STATUSES = {"publish": "publish", "future": "future", "draft": "draft", "pending": "pending", "private": "private"}
 _COMMENT_STATUSES = {"1": "approved", "0": "pending", "spam": "spam"}
 _COMMENT_KINDS = {"": "comment", "comment": "comment", "pingback": "pingback", "trackback": "trackback", "note": "note"}
 _SAMPLE_LIMIT = 5000
@@ -75,10 +86,31 @@ class _Survey:
         return (self.site.base_blog_url or self.site.link or self.site.base_site_url).rstrip("/")
 
 
-def import_wxr(path, *, media_dir=None, dry_run=False, permalinks=None, progress=None) -> ImportReport:
-    """Import the WXR file at ``path``; return the report. Raises WXRError before any change."""
-    report = ImportReport(dry_run=dry_run)
-    survey = _survey(Path(path))
+def import_wxr(
+    path, *, media_dir=None, dry_run=False, permalinks=None, progress=None, reader_process: bool | None = None
+) -> ImportReport:
+    """Import the WXR file at ``path``; return the report. Raises WXRError before any change.
+
+    ``reader_process``: prepare the items in a second process (see preparation.py); by
+    default for large exports on machines with more than one core.
+    """
+    path = Path(path)
+    if reader_process is None:
+        reader_process = not dry_run and _cores() > 1 and path.stat().st_size >= READER_PROCESS_MIN_BYTES
+    reader = ReaderProcess() if reader_process else None  # starts now: its Django start-up overlaps the survey
+    try:
+        return _import(path, report=ImportReport(dry_run=dry_run), reader=reader, media_dir=media_dir, permalinks=permalinks, progress=progress)
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _import(path: Path, *, report: ImportReport, reader, media_dir, permalinks, progress) -> ImportReport:
+    survey = _survey(path)
     report.stats = survey.stats
     report.site_url = survey.base_url
     if survey.stats.control_characters_removed:
@@ -95,17 +127,17 @@ def import_wxr(path, *, media_dir=None, dry_run=False, permalinks=None, progress
         report.permalink_source = f"inferred: {matched} of {len(survey.samples)} post links fit"
     else:
         report.permalink_source = "no pretty permalinks found (links are ?p=ID); old links answer by ID"
-    if dry_run:
+    if report.dry_run:
         _plan(survey, report)
         return report
-    _Loader(survey, report, Path(media_dir) if media_dir else None, structure).run(Path(path), progress)
+    _Loader(survey, report, Path(media_dir) if media_dir else None, structure).run(path, progress, reader)
     return report
 
 
 def _survey(path: Path) -> _Survey:
     survey = _Survey()
     with path.open("rb") as stream:
-        for record in read_wxr(stream, survey.stats):
+        for record in read_wxr(stream, survey.stats, comments=False):
             if isinstance(record, AuthorRecord):
                 survey.authors.append(record)
             elif isinstance(record, TermRecord):
@@ -114,13 +146,13 @@ def _survey(path: Path) -> _Survey:
                 survey.site = record
             else:
                 _survey_item(survey, record)
+    survey.comment_count = survey.stats.comments_counted
     return survey
 
 
 def _survey_item(survey: _Survey, item: ItemRecord) -> None:
     survey.items[item.post_type] += 1
     survey.item_ids.append(item.post_id)
-    survey.comment_count += len(item.comments)
     if item.post_date and item.post_date_gmt and len(survey.date_pairs) < 300:
         survey.date_pairs.append((item.post_date, item.post_date_gmt))
     if item.post_type == "guest-author":
@@ -162,15 +194,6 @@ def _plan(survey: _Survey, report: ImportReport) -> None:
     report.add("term", "created" if site is None else "updated", len(survey.terms))
 
 
-def _aware(local: datetime.datetime | None, gmt: datetime.datetime | None, zone) -> datetime.datetime | None:
-    """Return the aware time: from the GMT value, else the local value in ``zone`` (WordPress's rule)."""
-    if gmt is not None:
-        return gmt.replace(tzinfo=datetime.UTC)
-    if local is not None:
-        return local.replace(tzinfo=zone)
-    return None
-
-
 class _Loader:
     def __init__(self, survey: _Survey, report: ImportReport, media_dir: Path | None, structure: str):
         self.survey, self.report, self.media_dir, self.structure = survey, report, media_dir, structure
@@ -178,29 +201,35 @@ class _Loader:
         self.zone = self.site_settings.tzinfo
         self.uploads = _UploadsRewriter(survey, media_dir, report)
         self.seen_ids: set[int] = set()
-        self.pending_links: list[tuple[Post, list, list, list]] = []
 
-    def run(self, path: Path, progress) -> None:
+    def run(self, path: Path, progress, reader: ReaderProcess | None) -> None:
+        with _bulk_pragmas():
+            self._run(path, progress, reader)
+
+    def _run(self, path: Path, progress, reader: ReaderProcess | None) -> None:
         self._adopt_permalinks()
         with transaction.atomic(), batched_changes():
             self.site = self._save_site()
             self.authors = self._save_authors()
             self.categories, self.tags = self._save_terms()
+        preparation = Preparation(
+            context=f"{self.site_settings.time_zone}|{self.media_dir or ''}",
+            zone=self.zone,
+            uploads_rewritten=self.media_dir is not None,
+        )
+        if reader is None:
+            batches = prepared_batches(path, preparation, BATCH_SIZE)
+        else:
+            preparation.imported_ids = frozenset(self.site.items.values_list("wp_id", flat=True))
+            preparation.render_ahead, preparation.keep_data = True, False
+            batches = reader.batches(path, preparation, BATCH_SIZE)
         total = sum(self.survey.items.values())
-        batch: list[ItemRecord] = []
-        with path.open("rb") as stream:
-            for record in read_wxr(stream, ParseStats()):
-                if isinstance(record, ItemRecord):
-                    batch.append(record)
-                    if len(batch) >= BATCH_SIZE:
-                        self._save_batch(batch)
-                        if progress:
-                            progress(len(batch), total)
-                        batch = []
-        if batch:
+        for batch in batches:
             self._save_batch(batch)
             if progress:
                 progress(len(batch), total)
+        if reader is not None:
+            self.report.reader_process_peak_mb = reader.peak_rss_mb
         with transaction.atomic(), batched_changes():
             self._link_pages_and_attachments()
             self._link_comment_threads()
@@ -365,16 +394,25 @@ class _Loader:
 
     # -- items ------------------------------------------------------------------
 
-    def _save_batch(self, batch: list[ItemRecord]) -> None:
+    def _save_batch(self, batch: list[PreparedItem]) -> None:
         with transaction.atomic(), batched_changes():
+            ids = [prepared.item.post_id for prepared in batch if prepared.item.post_id]
             existing = {
                 link.wp_id: link
-                for link in wp.WordPressItem.objects.filter(site=self.site, wp_id__in=[i.post_id for i in batch])
-                .select_related("post", "page", "media")
+                for link in wp.WordPressItem.objects.filter(site=self.site, wp_id__in=ids)
+                .defer("record")
+                .select_related("media")
             }
-            comments: list[tuple[ItemRecord, Post | Page]] = []
+            posts = [prepared.item for prepared in batch if prepared.item.post_type == "post"]
+            new_posts = NewPosts(
+                [unquote(item.post_name)[:200] or slugify_title(item.title) for item in posts],
+                [item.post_id for item in posts if item.post_id not in existing],
+            )
+            new_links: list[wp.WordPressItem] = []
+            comments: list[tuple[ItemRecord, list[dict], Post | Page]] = []
             seen = self.seen_ids
-            for item in batch:
+            for prepared in batch:
+                item = prepared.item
                 if not item.post_id:
                     self.report.skip("other item", repr(item.title[:60]), "no WordPress ID")
                     continue
@@ -385,56 +423,72 @@ class _Loader:
                 existing[item.post_id] = link
                 if item.post_id in seen:  # kept beside the first copy, never merged into it
                     link.duplicates = [*link.duplicates, to_json(item)]
-                    link.save(update_fields=["duplicates"])
+                    if link.pk:
+                        link.save(update_fields=["duplicates"])
                     self.report.add(_kind(item), "duplicate ID")
                     self.report.warnings.append(f"item #{item.post_id} appears more than once in the file; all copies kept")
                     continue
                 seen.add(item.post_id)
-                action = "updated" if link.pk else "created"
-                link.post_type, link.status, link.record, link.duplicates = item.post_type, item.status, to_json(item), []
-                if item.post_type == "post":
-                    link.post = self._save_post(item, link.post)
-                    comments.append((item, link.post))
-                elif item.post_type == "page":
-                    link.page = self._save_page(item, link.page)
-                    comments.append((item, link.page))
-                elif item.post_type == "attachment":
-                    link.media = self._save_attachment(item, link.media)
-                link.save()
-                self.report.add(_kind(item), action)
-                for name in find_unknown_shortcodes(item.content):
+                for name in prepared.unknown_shortcodes:
                     self.report.unknown_shortcodes[name] += 1
-            self._save_pending_links()
+                if link.pk and link.source_hash == prepared.digest and _has_target(link):
+                    self._unchanged(item, link)
+                    continue
+                data = prepared.data if prepared.data is not None else to_json(item)
+                comment_data = prepared.comment_data
+                if comment_data is None:
+                    comment_data = [to_json(record) for record in item.comments]
+                action = "updated" if link.pk else "created"
+                link.post_type, link.status, link.record, link.duplicates = item.post_type, item.status, data, []
+                link.source_hash = prepared.digest
+                entry = None
+                if item.post_type == "post":
+                    post = link.post if link.post_id else None
+                    entry = link.post = self._save_post(item, post, new_posts, prepared.rendered)
+                elif item.post_type == "page":
+                    entry = link.page = self._save_page(item, link.page if link.page_id else None)
+                    new_posts.saved_elsewhere(entry)
+                elif item.post_type == "attachment":
+                    link.media = self._save_attachment(item, link.media if link.media_id else None)
+                if link.pk:
+                    link.save()
+                else:
+                    new_links.append(link)
+                self.report.add(_kind(item), action)
+                if entry is not None:
+                    comments.append((item, comment_data, entry))
+            new_posts.flush()
+            writer(wp.WordPressItem, with_key=False).insert_objects(new_links)
             self._save_comments(comments)
 
-    def _entry_fields(self, item: ItemRecord, entry) -> None:
-        entry.title = item.title
-        entry.body = self.uploads.rewrite(item.content)
-        # Broadsheet's own export marks a body that is not HTML (Markdown) with this postmeta.
-        entry.body_format = "markdown" if item.meta_value("_broadsheet_body_format") == "markdown" else "html"
-        entry.excerpt = item.excerpt
-        entry.status = _STATUSES[item.status] if item.status in _STATUSES else "draft"
-        entry.password = item.post_password[:255]
-        entry.comment_status = "open" if item.comment_status == "open" else "closed"
-        entry.ping_status = "open" if item.ping_status == "open" else "closed"
-        entry.slug = unquote(item.post_name)[:200]
-        if entry.status in ("publish", "future", "private") or item.post_date_gmt is not None:
-            # A draft with a GMT date had its date set (WordPress writes 0000-00-00 for a floating one).
-            entry.published_at = _aware(item.post_date, item.post_date_gmt, self.zone)
-        else:
-            entry.published_at = None  # a draft keeps no publication date, as in WordPress
-        created = _aware(item.post_date, item.post_date_gmt, self.zone)
-        entry.created_at = created or timezone.now()
-        entry.modified_at = _aware(item.post_modified, item.post_modified_gmt, self.zone) or created or timezone.now()
-        if entry.pk is None and not type(entry).objects.filter(pk=item.post_id).exists():
-            entry.pk = item.post_id  # keep WordPress's ID, so ?p=ID and #comment anchors keep meaning the same
+    def _unchanged(self, item: ItemRecord, link: wp.WordPressItem) -> None:
+        """Count an item (and its comments) that is as the last import left it; write nothing for it."""
+        if link.duplicates:  # its later copies in this file are added again as they come
+            link.duplicates = []
+            link.save(update_fields=["duplicates"])
+        self.report.add(_kind(item), "unchanged")
+        if link.media is not None and not link.media.file:
+            self.report.missing_media.append(link.media.original_url)
+        if item.post_type in ("post", "page"):
+            for record in item.comments:
+                if record.approved in _COMMENT_STATUSES:
+                    self.report.add("comment", "unchanged")
+                else:
+                    self.report.skip("comment", f"#{record.comment_id}", f"status {record.approved}")
 
-    def _save_post(self, item: ItemRecord, post: Post | None) -> Post:
+    def _entry_fields(self, item: ItemRecord, entry) -> None:
+        fill_entry(entry, item, body=self.uploads.rewrite(item.content), zone=self.zone)
+
+    def _keep_wordpress_id(self, item: ItemRecord, entry) -> None:
+        """Give a new entry WordPress's ID as its key when it is free, so ?p=ID and #comment anchors keep meaning the same."""
+        if entry.pk is None and not type(entry).objects.filter(pk=item.post_id).exists():
+            entry.pk = item.post_id
+
+    def _save_post(self, item: ItemRecord, post: Post | None, new_posts: NewPosts, rendered: dict | None) -> Post:
         new = post is None
         post = post or Post()
         self._entry_fields(item, post)
         post.sticky = item.is_sticky
-        post.save(touch=False, force_insert=new and post.pk is not None)
         coauthors = [t for t in item.terms if t.domain == "author"]
         if coauthors:  # Co-Authors Plus: the terms, in file order, are the byline
             authors = [self._author_for_login(t.slug.removeprefix("cap-"), t.name) for t in coauthors]
@@ -445,35 +499,28 @@ class _Loader:
         authors = list(dict.fromkeys(authors))
         categories = list(dict.fromkeys(self._category_for(t.slug, t.name) for t in item.terms if t.domain == "category"))
         tags = list(dict.fromkeys(self._tag_for(t.slug, t.name) for t in item.terms if t.domain == "post_tag"))
-        if new:  # written in bulk at the end of the batch
-            self.pending_links.append((post, authors, categories, tags))
-        else:
-            post.set_authors(authors)
-            post.categories.set(categories)
-            post.tags.set(tags)
+        if new and new_posts.can_keep_id(item.post_id):
+            post.pk = item.post_id
+            if post.body is not item.content and post.body != item.content:
+                rendered = None  # rendered ahead from the body as exported, which was rewritten here
+            new_posts.add(post, authors, categories, tags, rendered)  # written with the rest of the batch
+            return post
+        new_posts.flush()  # so the slug and key checks of save() see the batch's new posts
+        if new:
+            self._keep_wordpress_id(item, post)
+        post.save(touch=False, force_insert=new and post.pk is not None)
+        new_posts.saved_elsewhere(post)
+        post.set_authors(authors)
+        post.categories.set(categories)
+        post.tags.set(tags)
         return post
-
-    def _save_pending_links(self) -> None:
-        """Write the bylines, categories and tags of the batch's new posts in three statements."""
-        PostAuthor.objects.bulk_create(
-            PostAuthor(post=post, author=author, position=n)
-            for post, authors, _, _ in self.pending_links
-            for n, author in enumerate(authors)
-        )
-        Post.categories.through.objects.bulk_create(
-            Post.categories.through(post=post, category=category)
-            for post, _, categories, _ in self.pending_links
-            for category in categories
-        )
-        Post.tags.through.objects.bulk_create(
-            Post.tags.through(post=post, tag=tag) for post, _, _, tags in self.pending_links for tag in tags
-        )
-        self.pending_links = []
 
     def _save_page(self, item: ItemRecord, page: Page | None) -> Page:
         new = page is None
         page = page or Page()
         self._entry_fields(item, page)
+        if new:
+            self._keep_wordpress_id(item, page)
         page.menu_order = item.menu_order
         page.author = self._author_for_login(item.creator) if item.creator else None
         page.save(touch=False, force_insert=new and page.pk is not None)
@@ -487,7 +534,7 @@ class _Loader:
         media.alt_text = item.meta_value("_wp_attachment_image_alt")[:1000]
         media.original_url = (item.attachment_url or item.guid)[:2000]
         media.mime_type = mimetypes.guess_type(media.original_url)[0] or ""
-        created = _aware(item.post_date, item.post_date_gmt, self.zone)
+        created = aware(item.post_date, item.post_date_gmt, self.zone)
         media.uploaded_at = created or timezone.now()
         media.width, media.height = _image_size(item.meta_value("_wp_attachment_metadata"))
         stored = self.uploads.copy(item.meta_value("_wp_attached_file"), media.original_url)
@@ -500,56 +547,82 @@ class _Loader:
         media.save()
         return media
 
-    def _save_comments(self, items: list[tuple[ItemRecord, Post | Page]]) -> None:
-        records: list[tuple[CommentRecord, Post | Page, int]] = []
-        for item, entry in items:
-            for record in item.comments:
+    def _save_comments(self, items: list[tuple[ItemRecord, list[dict], Post | Page]]) -> None:
+        """Write the comments of the batch's new and changed entries: new ones in bulk, changed ones one by one."""
+        records: list[tuple[CommentRecord, dict, Post | Page, int]] = []
+        for item, comment_data, entry in items:
+            for record, data in zip(item.comments, comment_data):
                 if record.approved not in _COMMENT_STATUSES:
                     self.report.skip("comment", f"#{record.comment_id}", f"status {record.approved}")
                     continue
-                records.append((record, entry, item.post_id))
+                records.append((record, data, entry, item.post_id))
         if not records:
             return
-        ids = [record.comment_id for record, _, _ in records]
+        ids = [record.comment_id for record, _, _, _ in records]
         links = {link.wp_id: link for link in wp.WordPressComment.objects.filter(site=self.site, wp_id__in=ids)}
         current = Comment.objects.in_bulk([link.comment_id for link in links.values() if link.comment_id])
         taken = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        new_comments, new_links = [], []
-        for record, entry, item_wp_id in records:
+        rows, link_rows, keyless, relinked = [], [], [], []
+        created_ids: dict[int, int] = {}  # WordPress ID -> key of the comments created here, for their replies
+        for record, data, entry, item_wp_id in records:
             link = links.get(record.comment_id)
             comment = current.get(link.comment_id) if link and link.comment_id else None
-            action = "updated" if comment else "created"
-            if comment is None:
-                comment = Comment()
-                if record.comment_id not in taken:
-                    comment.pk = record.comment_id
-            comment.post, comment.page = (entry, None) if isinstance(entry, Post) else (None, entry)
-            comment.author_name = record.author[:245]
-            comment.author_email = record.author_email[:100]
-            comment.author_url = record.author_url[:200]
-            comment.author_ip = _ip(record.author_ip)
-            comment.body = record.content
-            comment.kind = _COMMENT_KINDS.get(record.type, "comment")
-            comment.status = "pending" if comment.kind == "note" else _COMMENT_STATUSES[record.approved]
-            comment.created_at = _aware(record.date, record.date_gmt, self.zone) or entry.created_at
-            data = to_json(record)
-            if action == "created":
-                new_comments.append(comment)
-                new_links.append(
-                    wp.WordPressComment(
-                        site=self.site, wp_id=record.comment_id, item_wp_id=item_wp_id,
-                        parent_wp_id=record.parent, record=data,
-                    )
-                )  # fmt: skip
-            elif link.record != data or link.item_wp_id != item_wp_id:
+            if comment is not None and link.record == data and link.item_wp_id == item_wp_id:
+                self.report.add("comment", "unchanged")
+                continue
+            kind = _COMMENT_KINDS.get(record.type, "comment")
+            fields = {
+                "post_id": entry.pk if isinstance(entry, Post) else None,
+                "page_id": None if isinstance(entry, Post) else entry.pk,
+                "author_name": record.author[:245],
+                "author_email": record.author_email[:100],
+                "author_url": record.author_url[:200],
+                "author_ip": _ip(record.author_ip),
+                "body": record.content,
+                "kind": kind,
+                "status": "pending" if kind == "note" else _COMMENT_STATUSES[record.approved],
+                "created_at": aware(record.date, record.date_gmt, self.zone) or entry.created_at,
+            }
+            link_fields = {"record": data, "item_wp_id": item_wp_id, "parent_wp_id": record.parent}
+            if comment is not None:
+                for name, value in fields.items():
+                    setattr(comment, name, value)
                 comment.save()
-                link.record, link.item_wp_id, link.parent_wp_id = data, item_wp_id, record.parent
-                link.save(update_fields=["record", "item_wp_id", "parent_wp_id"])
-            self.report.add("comment", action)
-        Comment.objects.bulk_create(new_comments)  # SQLite and PostgreSQL return the new keys
-        for comment, link in zip(new_comments, new_links):
-            link.comment = comment
-        wp.WordPressComment.objects.bulk_create(new_links)
+                for name, value in link_fields.items():
+                    setattr(link, name, value)
+                link.save(update_fields=list(link_fields))
+                self.report.add("comment", "updated")
+                continue
+            if link is not None:  # its comment was deleted here since: made again, and the link kept
+                for name, value in link_fields.items():
+                    setattr(link, name, value)
+                relinked.append(link)
+            else:
+                link_fields.update(site_id=self.site.pk, wp_id=record.comment_id)
+            if record.comment_id in taken:  # the ID is another comment's: the database gives one
+                comment = Comment(**fields)
+                keyless.append((comment, link or link_fields))
+            else:
+                taken.add(record.comment_id)
+                created_ids[record.comment_id] = record.comment_id
+                # A reply whose parent came before it is linked now; the rest in _link_comment_threads.
+                parent_id = created_ids.get(record.parent) if record.parent else None
+                rows.append({"id": record.comment_id, "parent_id": parent_id, **fields})
+                if link is None:
+                    link_rows.append({**link_fields, "comment_id": record.comment_id})
+                else:
+                    link.comment_id = record.comment_id
+            self.report.add("comment", "created")
+        writer(Comment).insert(rows)
+        Comment.objects.bulk_create([comment for comment, _ in keyless])  # SQLite and PostgreSQL return the keys
+        for comment, link in keyless:
+            if isinstance(link, dict):
+                link_rows.append({**link, "comment_id": comment.pk})
+            else:
+                link.comment_id = comment.pk
+        writer(wp.WordPressComment, with_key=False).insert(link_rows)
+        for link in relinked:
+            link.save(update_fields=["record", "item_wp_id", "parent_wp_id", "comment"])
 
     # -- what may come in any order --------------------------------------------
 
@@ -618,14 +691,27 @@ class _Loader:
                 entry.save(touch=False)
 
     def _link_comment_threads(self) -> None:
-        """Point each imported comment at its imported parent, in one statement for the whole site."""
+        """Point each imported reply at its imported parent, in two statements for the whole site.
+
+        Only rows whose parent is wrong are written: replies linked when they were inserted,
+        and every comment of a re-import that changed nothing, are left alone.
+        """
+        differs = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+        parent = (
+            "(SELECT p.comment_id FROM wordpress_wordpresscomment w"
+            " JOIN wordpress_wordpresscomment p ON p.site_id = w.site_id AND p.wp_id = w.parent_wp_id"
+            " WHERE w.comment_id = comments_comment.id)"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE comments_comment SET parent_id = ("
-                " SELECT p.comment_id FROM wordpress_wordpresscomment w"
-                " JOIN wordpress_wordpresscomment p ON p.site_id = w.site_id AND p.wp_id = w.parent_wp_id"
-                " WHERE w.comment_id = comments_comment.id)"
-                " WHERE id IN (SELECT comment_id FROM wordpress_wordpresscomment WHERE site_id = %s)",
+                f"UPDATE comments_comment SET parent_id = {parent}"
+                f" WHERE id IN (SELECT comment_id FROM wordpress_wordpresscomment WHERE site_id = %s AND parent_wp_id <> 0)"
+                f" AND parent_id {differs} {parent}",
+                [self.site.pk],
+            )
+            cursor.execute(
+                "UPDATE comments_comment SET parent_id = NULL WHERE parent_id IS NOT NULL"
+                " AND id IN (SELECT comment_id FROM wordpress_wordpresscomment WHERE site_id = %s AND parent_wp_id = 0)",
                 [self.site.pk],
             )
         parents = wp.WordPressComment.objects.filter(site=self.site, wp_id=OuterRef("parent_wp_id")).exclude(comment=None)
@@ -638,37 +724,92 @@ class _Loader:
             )
 
     def _save_old_paths(self) -> None:
+        """Record the old addresses that differ from the new ones; reads each item's link and postmeta only."""
         base = self.survey.base_path
         structure = self.structure
-        links = self.site.items.filter(post_type__in=("post", "page", "attachment")).select_related("post", "page", "media")
-        for link in links.iterator(chunk_size=500):
-            record = link.record
-            entry = link.post or link.page
-            paths = set()
-            old = link_path(record.get("link", ""), base)
-            if old and old != "/":
-                paths.add((old, "link"))
-            if link.post is not None and structure:
-                date = link.post.published_at
-                for old_slug in [v for k, v in record.get("meta", []) if k == "_wp_old_slug"]:
-                    paths.add((_structure_path(structure, link.post, slug=unquote(old_slug)), "_wp_old_slug"))
-                for old_date in [v for k, v in record.get("meta", []) if k == "_wp_old_date"]:
-                    try:
-                        day = datetime.date.fromisoformat(old_date[:10])
-                    except ValueError:
+        rows = self.site.items.filter(post_type__in=("post", "page", "attachment")).values_list(
+            "post_id", "page_id", "media_id", KT("record__link"), "record__meta"
+        )
+        for chunk in _chunks(rows.iterator(chunk_size=1000), 1000):
+            posts = self._posts_for_paths([row[0] for row in chunk if row[0] is not None])
+            pages = Page.objects.only("id", "path").in_bulk([row[1] for row in chunk if row[1] is not None])
+            for post_id, page_id, media_id, link, meta in chunk:
+                post, page = posts.get(post_id), pages.get(page_id)
+                entry = post or page
+                paths = set()
+                old = link_path(link or "", base)
+                if old and old != "/":
+                    paths.add((old, "link"))
+                if post is not None and structure:
+                    meta = meta if isinstance(meta, list) else []
+                    for old_slug in [v for k, v in meta if k == "_wp_old_slug"]:
+                        paths.add((_structure_path(structure, post, slug=unquote(old_slug)), "_wp_old_slug"))
+                    for old_date in [v for k, v in meta if k == "_wp_old_date"]:
+                        try:
+                            day = datetime.date.fromisoformat(old_date[:10])
+                        except ValueError:
+                            continue
+                        if post.published_at is not None:
+                            paths.add((_structure_path(structure, post, day=day), "_wp_old_date"))
+                for path, source in paths:
+                    if not path:
                         continue
-                    if date is not None:
-                        paths.add((_structure_path(structure, link.post, day=day), "_wp_old_date"))
-            for path, source in paths:
-                if not path:
-                    continue
-                current = entry.get_absolute_url() if entry is not None else None
-                if current == path:
-                    continue
-                _, created = OldPath.objects.update_or_create(
-                    path=path, defaults={"post": link.post, "page": link.page, "media": link.media, "source": source}
-                )
-                self.report.add("old address", "created" if created else "updated")
+                    current = entry.get_absolute_url() if entry is not None else None
+                    if current == path:
+                        continue
+                    _, created = OldPath.objects.update_or_create(
+                        path=path,
+                        defaults={"post_id": post_id, "page_id": page_id, "media_id": media_id, "source": source},
+                    )
+                    self.report.add("old address", "created" if created else "updated")
+
+    def _posts_for_paths(self, ids: list[int]) -> dict[int, Post]:
+        """Return the posts with what their addresses, old and new, are made of."""
+        posts = Post.objects.only("id", "slug", "published_at")
+        tokens = self.structure + SiteSettings.current().permalink_structure
+        if "%category%" in tokens:
+            posts = posts.prefetch_related("categories")
+        if "%author%" in tokens:
+            ordered = PostAuthor.objects.select_related("author").order_by("position")
+            posts = posts.prefetch_related(Prefetch("authorships", queryset=ordered, to_attr="ordered_authorships"))
+        return posts.in_bulk(ids)
+
+
+@contextlib.contextmanager
+def _bulk_pragmas():
+    """On SQLite, give the import's connection a bigger page cache and fewer, larger checkpoints (restored after).
+
+    The default 2 MB cache makes every insert into the big indexes (comments have eight)
+    read pages through the kernel again, and the default checkpoint every 1,000 pages
+    copies the same index pages into the database over and over.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    wanted = {"cache_size": -64 * 1024, "wal_autocheckpoint": 10_000}  # 64 MB (in KiB); pages (40 MB of WAL)
+    with connection.cursor() as cursor:
+        before = {}
+        for name, value in wanted.items():
+            cursor.execute(f"PRAGMA {name}")
+            before[name] = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for row in iterable:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _structure_path(structure: str, post: Post, *, slug: str | None = None, day: datetime.date | None = None) -> str:
@@ -702,6 +843,12 @@ def _image_size(serialised: str) -> tuple[int | None, int | None]:
         return None, None
     width, height = data.get("width"), data.get("height")
     return (width if isinstance(width, int) and width > 0 else None, height if isinstance(height, int) and height > 0 else None)
+
+
+def _has_target(link: wp.WordPressItem) -> bool:
+    """Whether the row the item became is still there (an entry deleted here since is made again)."""
+    column = {"post": "post_id", "page": "page_id", "attachment": "media_id"}.get(link.post_type)
+    return column is None or getattr(link, column) is not None
 
 
 def _kind(item: ItemRecord) -> str:

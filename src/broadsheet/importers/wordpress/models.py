@@ -61,6 +61,9 @@ class WordPressItem(models.Model):
     record = models.JSONField(default=dict)
     # Later items of the file with the same ID (real exports have them: one menu item in two menus).
     duplicates = models.JSONField(default=list, blank=True)
+    # A digest of the item and its comments as last imported (and of what else shaped the rows):
+    # a re-import leaves items whose digest is unchanged alone (see load._digest).
+    source_hash = models.CharField(max_length=64, blank=True, default="")
     post = models.OneToOneField("content.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="wordpress")
     page = models.OneToOneField("content.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="wordpress")
     media = models.OneToOneField(

@@ -12,7 +12,7 @@ from broadsheet.importers.wordpress.wxr import ParseStats
 class ImportReport:
     dry_run: bool = False
     site_url: str = ""
-    counts: Counter = field(default_factory=Counter)  # (kind, action) -> n; action: created, updated, skipped
+    counts: Counter = field(default_factory=Counter)  # (kind, action) -> n; action: created, updated, unchanged, skipped...
     skipped: list[str] = field(default_factory=list)  # one line each: what and why
     warnings: list[str] = field(default_factory=list)
     unknown_shortcodes: Counter = field(default_factory=Counter)
@@ -21,6 +21,7 @@ class ImportReport:
     time_zone: str = ""  # inferred from the items' local and GMT dates
     permalink_source: str = ""  # "--permalinks", "inferred from N of M links", "kept"
     stats: ParseStats = field(default_factory=ParseStats)
+    reader_process_peak_mb: float | None = None  # when items were prepared in a second process
 
     def add(self, kind: str, action: str, n: int = 1) -> None:
         self.counts[(kind, action)] += n
@@ -32,10 +33,11 @@ class ImportReport:
         self.add(kind, "skipped")
         self.skipped.append(f"{kind} {what}: {reason}")
 
-    def rows(self) -> list[tuple[str, int, int, int]]:
-        """Return (kind, created, updated, skipped) per kind, in a stable order."""
+    def rows(self) -> list[tuple[str, int, int, int, int]]:
+        """Return (kind, created, updated, unchanged, skipped) per kind, in a stable order."""
         kinds = sorted({kind for kind, _ in self.counts}, key=_order)
-        return [(k, self.count(k, "created"), self.count(k, "updated"), self.count(k, "skipped")) for k in kinds]
+        actions = ("created", "updated", "unchanged", "skipped")
+        return [(k, *(self.count(k, action) for action in actions)) for k in kinds]
 
     def linked(self, kind: str) -> int:
         return self.count(kind, "linked")

@@ -1,6 +1,6 @@
 """Stream a WordPress export (WXR 1.0, 1.1, 1.2) into records, safely.
 
-- A real XML parser (expat through defusedxml), never regexes: CDATA split as
+- A real XML parser (Expat, with defusedxml's refusals), never regexes: CDATA split as
   ``]]]]><![CDATA[>`` by WordPress's exporter comes back whole.
 - No DTD at all: external entities, entity-expansion bombs and network access
   are refused with :class:`WXRError` before anything is read into records.
@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from broadsheet.importers.wordpress.records import (
     AuthorRecord,
@@ -38,6 +38,7 @@ from broadsheet.importers.wordpress.records import (
 
 _CHUNK = 64 * 1024
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")  # the same, in UTF-8
 _DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
 _REPAIR_HANDLER = "broadsheet-wxr-cp1252"
 _repaired_bytes = [0]
@@ -67,6 +68,7 @@ class ParseStats:
     bytes_reencoded: int = 0
     declared_encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)
+    comments_counted: int = 0  # comments read without being parsed (read_wxr(comments=False))
 
 
 class _RepairingReader:
@@ -75,6 +77,7 @@ class _RepairingReader:
     def __init__(self, raw: BinaryIO, stats: ParseStats):
         self._raw, self._stats = raw, stats
         self._decoder = None
+        self._utf8 = False
         self._done = False
 
     def _start(self, head: bytes) -> bytes:
@@ -96,6 +99,7 @@ class _RepairingReader:
             except UnicodeDecodeError:
                 pass
         self._decoder = codecs.getincrementaldecoder(codec)(errors=_REPAIR_HANDLER)
+        self._utf8 = codec == "utf-8"
         if match:  # the text we hand on is UTF-8, so its declaration must say so
             head = b'<?xml version="1.0" encoding="UTF-8"?>' + head[match.end() :]
         return head
@@ -108,12 +112,17 @@ class _RepairingReader:
             data = self._start(data)
         final = not data
         before = _repaired_bytes[0]
+        whole = not self._decoder.getstate()[0]  # no bytes of a character held back from the last chunk
         text = self._decoder.decode(data, final=final)
-        self._stats.bytes_reencoded += _repaired_bytes[0] - before
-        text, removed = _CONTROLS.subn("", text)
-        self._stats.control_characters_removed += removed
+        repaired = _repaired_bytes[0] - before
+        self._stats.bytes_reencoded += repaired
         if final:
             self._done = True
+        if self._utf8 and whole and not repaired and not self._decoder.getstate()[0]:
+            if _CONTROL_BYTES.search(data) is None:
+                return data  # whole characters of clean UTF-8 already: handed on as they are
+        text, removed = _CONTROLS.subn("", text)
+        self._stats.control_characters_removed += removed
         return text.encode("utf-8")
 
 
@@ -290,72 +299,173 @@ def _item_wp_field(item: ItemRecord, name: str, child, value: str) -> None:
         item.comments.append(_comment(child))
 
 
-def read_wxr(stream: BinaryIO, stats: ParseStats | None = None) -> Iterator:
+class _Builder:
+    """Expat's handlers: each child of ``<channel>`` is built as a small element tree, then made a record.
+
+    Nothing above the channel's children is kept, and each child is dropped once its record is
+    made, so memory stays flat. An element's text is its text before its first child, as in
+    ElementTree: Expat hands text only to the innermost open element's list of parts (the
+    character-data handler is that list's ``append``, and none between a child's end and
+    the next start). With ``comments=False`` (the survey), ``<wp:comment>`` elements are only counted.
+    """
+
+    def __init__(self, parser, stats: ParseStats, comments: bool):
+        self.parser, self.stats, self.comments = parser, stats, comments
+        self.ready: list = []  # records complete since the last chunk
+        self.site = SiteRecord()
+        self.site_sent = False
+        self.seen_rss = self.seen_channel = False
+        self.depth = 0
+        self.in_channel = False
+        self.open: list = []  # the open elements below <channel> (depth 3 and more)
+        self.parts: list | None = None  # the innermost open element's text so far, until a child begins
+        self.skip_depth = 0  # inside a comment not built (the survey): its depth
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+
+    def start(self, name: str, attributes: dict) -> None:
+        self.depth = depth = self.depth + 1
+        if depth <= 2:
+            self._start_outer(depth, name)
+            return
+        if not self.in_channel or self.skip_depth:
+            return
+        tag = _TAGS.get(name) or _tag(name)
+        open_elements = self.open
+        if depth == 4 and not self.comments and _local(tag) == ("wp", "comment") and _local(open_elements[0].tag) == ("", "item"):
+            self.stats.comments_counted += 1
+            self.skip_depth = depth
+            self.parts = self.parser.CharacterDataHandler = None
+            return
+        element = ET.Element(tag, attributes)
+        if open_elements:
+            parent = open_elements[-1]
+            parent.append(element)
+            if self.parts is not None:
+                parent.text = "".join(self.parts) or None
+        open_elements.append(element)
+        self.parts = parts = []
+        self.parser.CharacterDataHandler = parts.append
+
+    def _start_outer(self, depth: int, name: str) -> None:
+        local = _local(_tag(name))[1]
+        if depth == 1:
+            if local != "rss":
+                raise WXRError(f"not a WordPress export: the root element is <{local}>, not <rss>")
+            self.seen_rss = True
+        elif local == "channel":
+            self.in_channel = self.seen_channel = True
+
+    def end(self, name: str) -> None:
+        depth = self.depth
+        self.depth = depth - 1
+        if depth < 3 or not self.in_channel:
+            if depth == 2:
+                self.in_channel = False
+            return
+        if self.skip_depth:
+            if depth == self.skip_depth:
+                self.skip_depth = 0
+            return
+        element = self.open.pop()
+        if self.parts is not None:
+            element.text = "".join(self.parts) or None
+            self.parts = self.parser.CharacterDataHandler = None
+        if depth == 3:
+            self._channel_child(element)
+
+    def _channel_child(self, element) -> None:
+        kind, name = _local(element.tag)
+        site = self.site
+        if kind == "" and name in ("title", "link", "description", "language"):
+            setattr(site, name, _text(element).strip())
+        elif kind == "wp" and name in ("wxr_version", "base_site_url", "base_blog_url"):
+            setattr(site, name, _text(element).strip())
+        elif kind == "wp" and name == "author":
+            self.ready.append(_author(element))
+        elif kind == "wp" and name in ("category", "tag", "term"):
+            self.ready.append(_term(element, name))
+        elif kind == "" and name == "item":
+            if not self.site_sent:
+                _check_version(site)
+                self.site_sent = True
+                self.ready.append(site)
+            self.ready.append(_item(element))
+
+
+_TAGS: dict[str, str] = {}
+
+
+def _tag(name: str) -> str:
+    """Return Expat's ``uri}local`` name as ElementTree's ``{uri}local`` (memoised: few distinct names)."""
+    tag = _TAGS.get(name)
+    if tag is None:
+        uri, separator, local = name.rpartition("}")
+        tag = _TAGS[name] = "{" + uri + "}" + local if separator else name
+    return tag
+
+
+def _refuse_dtd(name, sysid, pubid, has_internal_subset):
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _refuse_external_entity(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _parser():
+    """Return an Expat parser that refuses DTDs and entities (defusedxml's rules)."""
+    parser = pyexpat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external_entity
+    return parser
+
+
+def read_wxr(stream: BinaryIO, stats: ParseStats | None = None, *, comments: bool = True) -> Iterator:
     """Yield the export's records in file order: authors and terms, the site, then items.
 
     Repairs are counted in ``stats``. Raises :class:`WXRError` with the line and column.
+    With ``comments=False`` items come without their comments, which are only counted
+    (``stats.comments_counted``).
     """
     stats = stats if stats is not None else ParseStats()
     reader = _RepairingReader(stream, stats)
-    parser = ET.XMLPullParser(events=("start", "end"), _parser=DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True))
-    site = SiteRecord()
-    site_sent = False
-    channel = None
-    depth = 0
-    seen_rss = False
+    parser = _parser()
+    builder = _Builder(parser, stats, comments)
     try:
         while True:
             data = reader.read(_CHUNK)
-            if data:
-                parser.feed(data)
-            else:
-                parser.close()
-            for event, element in parser.read_events():
-                kind, name = _local(element.tag)
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        if name != "rss":
-                            raise WXRError(f"not a WordPress export: the root element is <{name}>, not <rss>")
-                        seen_rss = True
-                    elif depth == 2 and name == "channel":
-                        channel = element
-                    continue
-                depth -= 1
-                if channel is None or depth != 2:
-                    continue
-                # Direct children of <channel>, complete.
-                if kind == "" and name in ("title", "link", "description", "language"):
-                    setattr(site, name, _text(element).strip())
-                elif kind == "wp" and name in ("wxr_version", "base_site_url", "base_blog_url"):
-                    setattr(site, name, _text(element).strip())
-                elif kind == "wp" and name == "author":
-                    yield _author(element)
-                elif kind == "wp" and name in ("category", "tag", "term"):
-                    yield _term(element, name)
-                elif kind == "" and name == "item":
-                    if not site_sent:
-                        _check_version(site)
-                        site_sent = True
-                        yield site
-                    yield _item(element)
-                channel.remove(element)
+            try:
+                parser.Parse(data, not data)
+            finally:  # the records completed before an error still come out first
+                ready, builder.ready = builder.ready, []
+                yield from ready
             if not data:
                 break
-    except ET.ParseError as error:
-        line, column = error.position
-        reason = str(error).split(":")[0]
-        raise WXRError(f"malformed XML ({reason})", line, column) from error
+    except pyexpat.ExpatError as error:
+        reason = pyexpat.ErrorString(error.code)
+        raise WXRError(f"malformed XML ({reason})", error.lineno, error.offset) from error
     except DefusedXmlException as error:
         raise WXRError(
             "the file declares a DTD or entities, which a WordPress export never does "
             "(refused: it could be an entity-expansion bomb or an external entity)"
         ) from error
-    if not seen_rss or channel is None:
+    if not builder.seen_rss or not builder.seen_channel:
         raise WXRError("not a WordPress export: no <rss><channel>")
-    if not site_sent:
-        _check_version(site)
-        yield site
+    if not builder.site_sent:
+        _check_version(builder.site)
+        yield builder.site
 
 
 def _check_version(site: SiteRecord) -> None:

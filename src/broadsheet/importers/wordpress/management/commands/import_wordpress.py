@@ -1,3 +1,5 @@
+import resource
+
 from django.core.management.base import BaseCommand, CommandError
 
 from broadsheet.importers.wordpress.load import WXRError, import_wxr
@@ -36,13 +38,18 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}; nothing was imported") from error
         title = "Dry run: nothing was changed" if dry_run else f"Imported {report.site_url}"
         table = Table(title=title)
-        for column in ("what", "created", "updated", "skipped"):
+        for column in ("what", "created", "updated", "unchanged", "skipped"):
             table.add_column(column, justify="left" if column == "what" else "right")
-        for kind, created, updated, skipped in report.rows():
-            table.add_row(kind, str(created), str(updated), str(skipped))
+        for kind, *counts in report.rows():
+            table.add_row(kind, *(str(n) for n in counts))
         console.print(table)
         console.print(f"Permalinks: {report.permalink_structure or '(plain)'} ({report.permalink_source})")
         console.print(f"Time zone: {report.time_zone or 'unknown (kept the site setting)'}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if report.reader_process_peak_mb is not None:
+            console.print(f"Peak memory: {peak:.0f} MB, and {report.reader_process_peak_mb:.0f} MB in the reader process")
+        elif not dry_run:
+            console.print(f"Peak memory: {peak:.0f} MB")
         for line in report.skipped:
             console.print(f"skipped: {line}", markup=False)
         for line in report.warnings:
