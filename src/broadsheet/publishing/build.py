@@ -20,6 +20,7 @@ it, file by file, with the incremental one.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import multiprocessing
 import os
@@ -190,11 +191,15 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
     _warm_up(urls)
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_worker_start) as pool:
-        for chunk_results in pool.imap_unordered(_render_chunk, chunks):
-            results.extend(chunk_results)
-            if progress:
-                progress(len(chunk_results), len(urls))
+    gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
+    try:
+        with context.Pool(workers, initializer=_worker_start) as pool:
+            for chunk_results in pool.imap_unordered(_render_chunk, chunks):
+                results.extend(chunk_results)
+                if progress:
+                    progress(len(chunk_results), len(urls))
+    finally:
+        gc.unfreeze()
     return results
 
 

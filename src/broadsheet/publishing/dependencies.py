@@ -371,13 +371,15 @@ def _plan_listing_pages(plan: Plan, key, moves, positions, totals, pp: int) -> N
         else:
             start = position_before if position_before is not None else position_after
             tail_from = _page_of(start, pp) if tail_from is None else min(tail_from, _page_of(start, pp))
-    if totals[0] != totals[1]:
-        affected.update({pages_before, pages_after})
     if tail_from is not None:
-        # Everything from there to the end moved by one: the first two pages now, the rest deferred.
+        # Everything from there to the end moved by one: the first two pages now, the rest
+        # (to the last, which gains or loses its "older" link, or goes) deferred.
         affected.update(range(tail_from, min(tail_from + 1, last) + 1))
         for number in range(tail_from + 2, last + 1):
             plan.defer(listing_page_url(key, number), LISTING_PAGES)
+    if totals[0] != totals[1]:
+        # A last page before the moved part (the listing got shorter) loses its "older" link.
+        affected.update(number for number in (pages_before, pages_after) if tail_from is None or number < tail_from)
     for number in sorted(affected):
         plan.add(listing_page_url(key, number), FIRST_PAGES if number == 1 else LISTING_PAGES)
 

@@ -39,6 +39,7 @@ from broadsheet.publishing.store import PageStore, Rendered, StoreError
 log = logging.getLogger("broadsheet.publishing")
 
 PENDING_CHUNK = 50  # deferred URLs rendered per store transaction
+BATCH_DRAIN = 200  # this many deferred URLs or more are rendered as a build renders, from data loaded once
 recent_reports: collections.deque = collections.deque(maxlen=20)  # the last changes applied in this process
 # Where deferred renders go: "inline" (right after the change), "thread" (a background thread)
 # or "manual" (left pending for drain_pending(); the server's background thread takes them too).
@@ -211,6 +212,8 @@ def drain_pending(store: PageStore | None = None, limit: int | None = None) -> i
     store = store or get_store()
     if store is None or not store.exists():
         return 0
+    if limit is None and len(store.pending()) >= BATCH_DRAIN:
+        return _drain_in_batch(store)
     done = 0
     while limit is None or done < limit:
         with store.lock(), _SiteContext():
@@ -223,6 +226,27 @@ def drain_pending(store: PageStore | None = None, limit: int | None = None) -> i
             break
         done += len(urls)
     return done
+
+
+def _drain_in_batch(store: PageStore) -> int:
+    """Many deferred pages (a new post moved every later page of its listings): render them as a build does."""
+    from broadsheet.publishing.batch import BatchRenderer
+    from broadsheet.publishing.catalogue import collect_urls
+
+    done = 0
+    with store.lock(), _SiteContext():
+        catalogue = collect_urls()
+        batch = BatchRenderer()
+        while True:
+            with store.writing(lock=False) as writer:
+                urls = writer.take_pending(BATCH_DRAIN)
+                report = Report()
+                renders = batch.render_many([(url, catalogue.job(url)) for url in urls])
+                for url, rendered in zip(urls, renders, strict=True):
+                    _render_into(writer, url, report, rendered)
+            if not urls:
+                return done
+            done += len(urls)
 
 
 def mark_stale(store: PageStore) -> None:
