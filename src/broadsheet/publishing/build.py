@@ -132,7 +132,8 @@ def _render_chunk(urls: list[str]) -> list[tuple]:
                 compressed = False
             else:
                 compressed = write_page_files(root, relative, rendered.body, with_siblings=not rendered.parts,
-                                              content_type=rendered.content_type, url=url)  # fmt: skip
+                                              content_type=rendered.content_type, url=url,
+                                              had_siblings=bool(previous and previous[2]))  # fmt: skip
             results.append((url, "ok", relative, rendered.content_type, etag, parts, compressed, rendered.headers,
                             unchanged, rendered.listing, rendered.neighbours))  # fmt: skip
         except StoreError as error:

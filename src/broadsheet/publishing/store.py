@@ -170,12 +170,15 @@ def file_for(url: str, content_type: str) -> str:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # a new folder (making it only then saves a system call per file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o644)
+            os.fchmod(handle.fileno(), 0o644)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -184,7 +187,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def write_page_files(root: Path, relative: str, body: bytes, *, with_siblings: bool, content_type: str,
-                     url: str = "") -> bool:
+                     url: str = "", had_siblings: bool = True) -> bool:
     """Write a page (and its compressed siblings when it has no include marker); return whether compressed."""
     compressed = with_siblings and is_compressible(content_type, len(body))
     path = root / relative
@@ -194,7 +197,7 @@ def write_page_files(root: Path, relative: str, body: bytes, *, with_siblings: b
             gz, br = compress(body)
             write_atomically(path.with_name(path.name + ".gz"), gz)
             write_atomically(path.with_name(path.name + ".br"), br)
-        else:
+        elif had_siblings:
             for suffix in (".gz", ".br"):
                 with contextlib.suppress(FileNotFoundError):
                     path.with_name(path.name + suffix).unlink()
@@ -352,7 +355,7 @@ class StoreWriter:
         self.written: list[str] = []
         self.unchanged: list[str] = []
         self.removed: list[str] = []
-        self._header_ids: dict[str, int] = {}
+        self._header_ids: dict[tuple, int] = {}
 
     def put(self, rendered: Rendered) -> bool:
         """Store ``rendered`` at its URL (if its bytes changed); return whether a file was written."""
@@ -362,9 +365,10 @@ class StoreWriter:
         etag = etag_for(rendered.body)
         headers_id = self._header_set(rendered.headers)
         parts = ",".join(rendered.parts)
-        row = self.connection.execute(
-            "SELECT file, etag, content_type, parts, headers FROM pages WHERE url = ?", (rendered.url,)
+        found = self.connection.execute(
+            "SELECT file, etag, content_type, parts, headers, compressed FROM pages WHERE url = ?", (rendered.url,)
         ).fetchone()
+        row, had_siblings = (found[:5], bool(found[5])) if found else (None, False)
         self.record_shows(rendered.url, rendered.listing, rendered.neighbours)
         if row == (relative, etag, rendered.content_type, parts, headers_id) and (self.store.root / relative).exists():
             self.unchanged.append(rendered.url)
@@ -377,7 +381,8 @@ class StoreWriter:
         if row and row[0] != relative:
             self._delete_files(row[0])
         compressed = write_page_files(self.store.root, relative, rendered.body, with_siblings=not rendered.parts,
-                                      content_type=rendered.content_type, url=rendered.url)  # fmt: skip
+                                      content_type=rendered.content_type, url=rendered.url,
+                                      had_siblings=had_siblings)  # fmt: skip
         self.record(rendered.url, relative, rendered.content_type, etag, parts, compressed, headers_id)
         self.written.append(rendered.url)
         return True
@@ -468,12 +473,12 @@ class StoreWriter:
     def _header_set(self, headers: tuple[tuple[str, str], ...]) -> int:
         if not headers:
             return 0
-        value = json.dumps([list(pair) for pair in headers])
-        if value not in self._header_ids:
+        if headers not in self._header_ids:
+            value = json.dumps([list(pair) for pair in headers])
             self.connection.execute("INSERT OR IGNORE INTO header_sets(value) VALUES (?)", (value,))
             row = self.connection.execute("SELECT id FROM header_sets WHERE value = ?", (value,)).fetchone()
-            self._header_ids[value] = row[0]
-        return self._header_ids[value]
+            self._header_ids[headers] = row[0]
+        return self._header_ids[headers]
 
     def _delete_files(self, relative: str) -> None:
         path = self.store.root / relative
