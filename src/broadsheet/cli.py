@@ -143,10 +143,16 @@ def import_markdown(directory, dry_run):
 @click.option("--media-dir", type=click.Path(exists=True, file_okay=False), help="A copy of wp-content/uploads.")
 @click.option("--permalinks", help="The old site's permalink structure (default: inferred from the links).")
 @click.option("--dry-run", is_flag=True, help="Report what would happen and change nothing.")
-def import_wordpress(path, media_dir, permalinks, dry_run):
+@click.option(
+    "--reader-process/--no-reader-process",
+    default=None,
+    help="Read the export in a second process (default: large exports, 2+ cores).",
+)
+def import_wordpress(path, media_dir, permalinks, dry_run, reader_process):
     """Import a WordPress export (WXR) losslessly; re-running updates in place."""
     _setup_django()
-    _call("import_wordpress", path, media_dir=media_dir, permalinks=permalinks, dry_run=dry_run)
+    options = {"media_dir": media_dir, "permalinks": permalinks, "dry_run": dry_run, "reader_process": reader_process}
+    _call("import_wordpress", path, **options)
     _refresh_store_if_stale()
 
 

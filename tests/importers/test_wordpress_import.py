@@ -1,5 +1,6 @@
 """Importing a WordPress export: everything kept, every old link answering, hostile files refused."""
 
+import importlib.util
 import io
 import pathlib
 import re
@@ -8,6 +9,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from broadsheet.cli import main
 from broadsheet.comments.models import Comment
@@ -19,6 +22,9 @@ from broadsheet.media.models import MediaItem
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "wxr"
 SMALL = FIXTURES / "small-site.xml"
+_spec = importlib.util.spec_from_file_location("bench_generate_wxr", pathlib.Path(__file__).parents[2] / "bench" / "generate_wxr.py")
+generate_wxr = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate_wxr)
 
 
 @pytest.fixture
@@ -194,6 +200,105 @@ def test_updated_export_updates_in_place(imported, tmp_path):
     assert _post(102).title == "A treaty everybody quotes"
     assert Post.objects.count() == 6
     assert report.count("post", "updated") == 1 and report.count("post", "unchanged") == 5
+
+
+def test_reimport_keeps_local_edits_of_unchanged_items_and_remakes_deleted_entries(imported):
+    post = _post(102)
+    post.title = "Edited here"
+    post.save()
+    _post(101).delete()
+    again = import_wxr(SMALL)
+    assert _post(102).title == "Edited here"  # its export did not change: left alone
+    assert _post(101).title and again.count("post", "updated") == 1  # deleted here: made again from the export
+    assert again.count("post", "unchanged") == 5
+
+
+def test_changed_comment_threads_are_relinked(imported, tmp_path):
+    reply = Comment.objects.filter(parent__isnull=False).select_related("wordpress").first()
+    wp_id = reply.wordpress.wp_id
+    changed = tmp_path / "changed.xml"
+    text = SMALL.read_text()
+    text = re.sub(
+        rf"(<wp:comment_id>{wp_id}</wp:comment_id>.*?<wp:comment_parent>)\d+(</wp:comment_parent>)",
+        r"\g<1>0\g<2>", text, count=1, flags=re.S,
+    )  # fmt: skip
+    changed.write_text(text)
+    report = import_wxr(changed)
+    reply.refresh_from_db()
+    assert reply.parent_id is None and report.count("comment", "updated") == 1
+    import_wxr(SMALL)
+    reply.refresh_from_db()
+    assert reply.parent_id is not None
+
+
+def _site_snapshot():
+    return {
+        "posts": list(
+            Post.objects.order_by("pk").values(
+                "pk", "slug", "status", "published_at", "rendered_html", "rendered_teaser", "plain_text", "has_fold", "more_text"
+            )
+        ),
+        "pages": list(Page.objects.order_by("pk").values("pk", "path", "rendered_html")),
+        "comments": list(Comment.objects.order_by("pk").values("pk", "post_id", "page_id", "parent_id", "status", "body")),
+        "items": list(WordPressItem.objects.order_by("wp_id").values("wp_id", "post_id", "page_id", "media_id", "source_hash")),
+        "old paths": sorted(OldPath.objects.values_list("path", "post_id", "source")),
+    }
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _import_and_roll_back(path, **options):
+    """Import ``path`` into the empty site; return the report and what the site held, then undo the import."""
+    try:
+        with transaction.atomic():
+            report = import_wxr(path, **options)
+            raise _RolledBack(report, _site_snapshot())
+    except _RolledBack as done:
+        return done.args
+
+
+def test_reader_process_imports_the_same_site(db, tmp_path):
+    """Reading and rendering in a second process changes nothing in the result; a gallery is rendered here."""
+    export = tmp_path / "with-gallery.xml"
+    gallery = '<content:encoded><![CDATA[[gallery ids="201"]\n\n'
+    export.write_text(SMALL.read_text().replace("<content:encoded><![CDATA[", gallery, 1))
+    in_process, expected = _import_and_roll_back(export, reader_process=False)
+    ahead, got = _import_and_roll_back(export, reader_process=True)
+    assert got == expected
+    assert ahead.counts == in_process.counts
+    assert in_process.reader_process_peak_mb is None and ahead.reader_process_peak_mb > 0
+    # Every new post was rendered in the reader process except the one whose gallery needs the database.
+    assert ahead.rendered_ahead == in_process.count("post", "created") - 1
+
+
+def _queries_to_import(path) -> tuple[int, int]:
+    """Return how many queries importing ``path`` into the empty site took, then importing it again."""
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as first:
+                import_wxr(path, reader_process=False)
+            with CaptureQueriesContext(connection) as again:
+                report = import_wxr(path, reader_process=False)
+            assert report.count("post", "created") == report.count("post", "updated") == 0
+            raise _RolledBack(len(first), len(again))
+    except _RolledBack as done:
+        return done.args
+
+
+def test_posts_and_comments_cost_queries_per_batch_not_per_item(db, tmp_path):
+    """200 more posts and 600 more comments (two more batches) cost a few dozen queries, not one or more each."""
+    queries = {}
+    for posts in (200, 400):
+        export = tmp_path / f"site-{posts}.xml"
+        generate_wxr.generate(export, posts=posts, comments=3 * posts, seed=3)
+        queries[posts] = _queries_to_import(export)
+    first_import_growth = queries[400][0] - queries[200][0]
+    reimport_growth = queries[400][1] - queries[200][1]
+    # Saving each post cost five queries or more; old addresses (_wp_old_slug) still cost a query each.
+    assert first_import_growth < 150, queries
+    assert reimport_growth < 60, queries
 
 
 def test_dry_run_changes_nothing(db):

@@ -41,14 +41,16 @@ def _env(home: Path) -> dict:
     return env
 
 
-def _command(export: Path) -> list[str]:
-    return [sys.executable, "-m", "broadsheet", "manage", "import_wordpress", str(export), "--no-progress"]
+def _command(export: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "broadsheet", "manage", "import_wordpress", str(export), "--no-progress", *options]
 
 
-def _start(export: Path, home: Path, log_name: str = "import.log") -> subprocess.Popen:
+def _start(export: Path, home: Path, log_name: str = "import.log", *options: str) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
     log = (home / log_name).open("w")
-    process = subprocess.Popen(_command(export), env=_env(home), stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    process = subprocess.Popen(
+        _command(export, *options), env=_env(home), stdout=log, stderr=subprocess.STDOUT, cwd=REPO
+    )
     log.close()
     return process
 
@@ -134,9 +136,26 @@ def _summary(home: Path) -> dict:
     return {"summary": summary, "problems": {k: v for k, v in problems.items() if v}, "integrity": integrity}
 
 
+def _reader_processes(home: Path) -> list[int]:
+    """Return the IDs of the running reader processes of imports into ``home``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+            environment = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"broadsheet.importers.wordpress.preparation" in command and f"BROADSHEET_HOME={home}\0".encode() in environment:
+            found.append(int(proc.name))
+    return found
+
+
 def _kill_mid_import(export: Path, home: Path, total_posts: int) -> int | None:
-    """Start the import, SIGKILL it once some posts are committed; return how many were, or None if it finished first."""
-    process = _start(export, home, "killed.log")
+    """Start the import (with its reader process), SIGKILL it once some posts are committed.
+
+    Return how many were, or None if it finished first. The reader process, left alone, must end.
+    """
+    process = _start(export, home, "killed.log", "--reader-process")
     deadline = time.monotonic() + TOTAL_TIMEOUT
     try:
         while time.monotonic() < deadline:
@@ -148,6 +167,9 @@ def _kill_mid_import(export: Path, home: Path, total_posts: int) -> int | None:
                 process.wait(timeout=30)
                 assert process.returncode == -signal.SIGKILL
                 committed = _committed_posts(home)
+                while _reader_processes(home):  # its next write to the dead loader fails, and it ends
+                    assert time.monotonic() < deadline, "the reader process outlived the killed import"
+                    time.sleep(0.05)
                 return committed if committed < total_posts else None
             time.sleep(0.02)
         pytest.fail(f"no post was committed within {TOTAL_TIMEOUT} s; see {home / 'killed.log'}")
@@ -158,13 +180,17 @@ def _kill_mid_import(export: Path, home: Path, total_posts: int) -> int | None:
 
 
 def test_import_killed_with_sigkill_resumes_to_the_same_site(tmp_path):
-    """kill -9 in the middle of the import, run it again: the site equals a clean import's."""
+    """kill -9 in the middle of the import, run it again: the site equals a clean import's.
+
+    The killed import reads the export in a second process and the reference in one, so the
+    two ways of importing are compared too.
+    """
     posts, comments = 600, 3000  # several batches of BATCH_SIZE (100) items
     for attempt in range(3):  # a bigger file if the import finished before it could be killed
         export = tmp_path / f"site-{posts}.xml"
         counts = generate_wxr.generate(export, posts=posts, comments=comments, seed=7)
         clean_home, resumed_home = tmp_path / f"clean-{attempt}", tmp_path / f"resumed-{attempt}"
-        clean = _start(export, clean_home)  # runs alongside: the reference site
+        clean = _start(export, clean_home, "import.log", "--no-reader-process")  # alongside: the reference site
         committed = _kill_mid_import(export, resumed_home, posts)
         if committed is not None:
             break

@@ -92,14 +92,17 @@ def import_wxr(
     """Import the WXR file at ``path``; return the report. Raises WXRError before any change.
 
     ``reader_process``: prepare the items in a second process (see preparation.py); by
-    default for large exports on machines with more than one core.
+    default for a large export on a machine with more than one core. (On the benchmark's
+    two shared cores it was 15% faster with one core's worth of other load, and 10% slower
+    to 10% faster with more: the two processes then take turns on the same cores.)
     """
     path = Path(path)
     if reader_process is None:
-        reader_process = not dry_run and _cores() > 1 and path.stat().st_size >= READER_PROCESS_MIN_BYTES
+        reader_process = not dry_run and path.stat().st_size >= READER_PROCESS_MIN_BYTES and _cores() > 1
     reader = ReaderProcess() if reader_process else None  # starts now: its Django start-up overlaps the survey
     try:
-        return _import(path, report=ImportReport(dry_run=dry_run), reader=reader, media_dir=media_dir, permalinks=permalinks, progress=progress)
+        report = ImportReport(dry_run=dry_run)
+        return _import(path, report=report, reader=reader, media_dir=media_dir, permalinks=permalinks, progress=progress)
     finally:
         if reader is not None:
             reader.close()
@@ -503,6 +506,8 @@ class _Loader:
             post.pk = item.post_id
             if post.body is not item.content and post.body != item.content:
                 rendered = None  # rendered ahead from the body as exported, which was rewritten here
+            if rendered is not None:
+                self.report.rendered_ahead += 1
             new_posts.add(post, authors, categories, tags, rendered)  # written with the rest of the batch
             return post
         new_posts.flush()  # so the slug and key checks of save() see the batch's new posts
@@ -777,28 +782,25 @@ class _Loader:
 
 @contextlib.contextmanager
 def _bulk_pragmas():
-    """On SQLite, give the import's connection a bigger page cache and fewer, larger checkpoints (restored after).
+    """On SQLite, checkpoint the import's connection every 10,000 pages instead of 1,000 (restored after).
 
-    The default 2 MB cache makes every insert into the big indexes (comments have eight)
-    read pages through the kernel again, and the default checkpoint every 1,000 pages
-    copies the same index pages into the database over and over.
+    Each checkpoint copies the pages written since the last into the database, so the index
+    pages that every batch changes again are copied fewer times. On the benchmark machine
+    this changed nothing while it was quiet and helped while other processes kept its disk
+    busy; a bigger page cache measured no better.
     """
     if connection.vendor != "sqlite":
         yield
         return
-    wanted = {"cache_size": -64 * 1024, "wal_autocheckpoint": 10_000}  # 64 MB (in KiB); pages (40 MB of WAL)
     with connection.cursor() as cursor:
-        before = {}
-        for name, value in wanted.items():
-            cursor.execute(f"PRAGMA {name}")
-            before[name] = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA {name} = {int(value)}")
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 10000")  # pages: about 40 MB of WAL
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
 
 
 def _chunks(iterable, size: int):

@@ -128,6 +128,21 @@ def _render_new_post(item: ItemRecord, zone) -> dict | None:
     return {name: getattr(post, name) for name, old in zip(names, before) if getattr(post, name) != old}
 
 
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory since it started its program.
+
+    ``ru_maxrss`` would also count the loader's pages, which this process shared between
+    fork and exec; the kernel's VmHWM starts again at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class ReaderProcessError(Exception):
     """The reader process failed; the message holds what it reported."""
 
@@ -194,7 +209,7 @@ def _serve() -> int:
         for batch in prepared_batches(Path(path), preparation, batch_size):
             pickle.dump(("batch", batch), channel, protocol=pickle.HIGHEST_PROTOCOL)
             channel.flush()
-        pickle.dump(("end", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), channel)
+        pickle.dump(("end", _peak_rss_mb()), channel)
         channel.flush()
     except BrokenPipeError:  # the loader went away (stopped, or killed)
         return 1

@@ -22,6 +22,7 @@ class ImportReport:
     permalink_source: str = ""  # "--permalinks", "inferred from N of M links", "kept"
     stats: ParseStats = field(default_factory=ParseStats)
     reader_process_peak_mb: float | None = None  # when items were prepared in a second process
+    rendered_ahead: int = 0  # new posts whose bodies that process rendered
 
     def add(self, kind: str, action: str, n: int = 1) -> None:
         self.counts[(kind, action)] += n

@@ -1,3 +1,4 @@
+import argparse
 import resource
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,8 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change nothing.")
         parser.add_argument("--permalinks", help="The WordPress site's permalink structure (default: inferred).")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--reader-process",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Read and render the export in a second process while this one writes "
+            "(default: for a large export on a machine with more than one core).",
+        )
 
-    def handle(self, path, media_dir=None, dry_run=False, permalinks=None, no_progress=False, **options):
+    def handle(
+        self, path, media_dir=None, dry_run=False, permalinks=None, no_progress=False, reader_process=None, **options
+    ):
         from rich.console import Console
         from rich.progress import Progress
         from rich.table import Table
@@ -23,7 +33,9 @@ class Command(BaseCommand):
         console = Console(file=self.stdout, width=120)
         try:
             if no_progress or not console.is_terminal:
-                report = import_wxr(path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks)
+                report = import_wxr(
+                    path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks, reader_process=reader_process
+                )
             else:
                 with Progress(console=console, transient=True) as bar:
                     task = bar.add_task("Importing", total=None)
@@ -31,7 +43,10 @@ class Command(BaseCommand):
                     def advance(done, total):
                         bar.update(task, advance=done, total=total)
 
-                    report = import_wxr(path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks, progress=advance)
+                    report = import_wxr(
+                        path, media_dir=media_dir, dry_run=dry_run, permalinks=permalinks, progress=advance,
+                        reader_process=reader_process,
+                    )  # fmt: skip
         except FileNotFoundError as error:
             raise CommandError(f"{path}: no such file") from error
         except WXRError as error:
