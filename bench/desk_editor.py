@@ -295,7 +295,8 @@ def section(report: dict) -> str:
         "## The editor on a long post (`bench/desk_editor.py`)\n\n"
         f"Measured {report['when']} with `{report['command']}`: a {report['words']:,}-word Markdown essay "
         f"({report['characters']:,} characters: headings, lists, links, quotes, footnotes, a fold), edited through "
-        "the real server (`broadsheet serve`, granian, one worker, SQLite) by a signed-in editor on one keep-alive "
+        f"the real server (`broadsheet serve`, granian, one worker, SQLite; {report['machine']['Cores (nproc)']} cores, "
+        f"{report['machine']['CPU']}) by a signed-in editor on one keep-alive "
         f"connection; {report['runs']} runs each after 3 warm-up runs; client-side time to the last byte, in ms. "
         "Each measurement waits for the shared machine to be quiet first; the last columns give the server's CPU time "
         "per request and what other processes used meanwhile (load from other sessions stretches the wall-clock figures).\n\n"
@@ -306,8 +307,8 @@ def section(report: dict) -> str:
         "pure Python, the same rendering as publishing: fold, Markdown, sanitiser); a save renders the body again in "
         "`Entry.save`, stores a revision, updates the search document, and the publishing app works out which stored pages the change touches. Typing "
         "itself never waits for the server: the text area is the browser's own, and the editor's script sends one "
-        "preview request when the writer pauses for 350 ms (WordPress's block editor is known to lag on posts this "
-        "long because its editing surface itself is heavy)."
+        "preview request when the writer pauses for 350 ms. (WordPress's block editor is known to lag on posts this "
+        "long; this measures the same length.)"
     )
 
 
