@@ -301,6 +301,19 @@ def test_posts_and_comments_cost_queries_per_batch_not_per_item(db, tmp_path):
     assert reimport_growth < 60, queries
 
 
+def test_a_second_site_whose_ids_the_first_has_gets_new_keys(imported, tmp_path):
+    """Keys the database generates never clash with WordPress IDs the same import writes (PostgreSQL's sequences)."""
+    other = tmp_path / "other-site.xml"
+    text = SMALL.read_text().replace("policy.example.org", "other.example.org")
+    # New IDs just above the first site's, written before rows whose IDs are taken get generated keys.
+    text = text.replace("<wp:post_id>101<", "<wp:post_id>108<").replace("<wp:comment_id>502<", "<wp:comment_id>507<")
+    other.write_text(text)
+    report = import_wxr(other)
+    assert report.count("post", "created") == 6 and report.count("comment", "created") == 5
+    assert Post.objects.count() == 12 and Comment.objects.count() == 10
+    assert WordPressItem.objects.filter(site__base_url="https://other.example.org", wp_id=108).get().post_id == 108
+
+
 def test_dry_run_changes_nothing(db):
     report = import_wxr(SMALL, dry_run=True)
     assert report.dry_run and report.count("item", "created") == 13

@@ -513,6 +513,8 @@ class _Loader:
         new_posts.flush()  # so the slug and key checks of save() see the batch's new posts
         if new:
             self._keep_wordpress_id(item, post)
+            if post.pk is None:
+                _make_room_for_generated_keys(Post)
         post.save(touch=False, force_insert=new and post.pk is not None)
         new_posts.saved_elsewhere(post)
         post.set_authors(authors)
@@ -526,6 +528,8 @@ class _Loader:
         self._entry_fields(item, page)
         if new:
             self._keep_wordpress_id(item, page)
+            if page.pk is None:
+                _make_room_for_generated_keys(Page)
         page.menu_order = item.menu_order
         page.author = self._author_for_login(item.creator) if item.creator else None
         page.save(touch=False, force_insert=new and page.pk is not None)
@@ -549,6 +553,8 @@ class _Loader:
             self.report.missing_media.append(media.original_url)
         if media.pk is None and not MediaItem.objects.filter(pk=item.post_id).exists():
             media.pk = item.post_id
+        elif media.pk is None:
+            _make_room_for_generated_keys(MediaItem)
         media.save()
         return media
 
@@ -619,7 +625,9 @@ class _Loader:
                     link.comment_id = record.comment_id
             self.report.add("comment", "created")
         writer(Comment).insert(rows)
-        Comment.objects.bulk_create([comment for comment, _ in keyless])  # SQLite and PostgreSQL return the keys
+        if keyless:
+            _make_room_for_generated_keys(Comment)
+            Comment.objects.bulk_create([comment for comment, _ in keyless])  # SQLite and PostgreSQL return the keys
         for comment, link in keyless:
             if isinstance(link, dict):
                 link_rows.append({**link, "comment_id": comment.pk})
@@ -870,13 +878,21 @@ def _ip(value: str) -> str | None:
 
 def _reset_sequences() -> None:
     """Imported rows kept WordPress's IDs; make the next generated IDs start above them."""
+    for model in (Post, Page, MediaItem, Comment):
+        _make_room_for_generated_keys(model)
+
+
+def _make_room_for_generated_keys(model) -> None:
+    """Before the database picks a key: move PostgreSQL's sequence past the keys written as WordPress's IDs.
+
+    SQLite's AUTOINCREMENT already follows the largest key; PostgreSQL's sequence does not,
+    and would hand out a key this import has just written.
+    """
     if connection.vendor != "postgresql":
-        return  # SQLite's AUTOINCREMENT already follows the largest explicit ID
+        return
+    table = model._meta.db_table
     with connection.cursor() as cursor:
-        for table in ("content_post", "content_page", "media_mediaitem", "comments_comment"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
-            )
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))")
 
 
 class _UploadsRewriter:
