@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             with connection.execute_wrapper(counter):
                 profile.enable()
-                import_wxr(path)
+                import_wxr(path, reader_process=False)  # all the work in this process, where cProfile sees it
                 profile.disable()
             wall = time.perf_counter() - start
             items = args.posts + args.comments
