@@ -314,6 +314,24 @@ def test_a_second_site_whose_ids_the_first_has_gets_new_keys(imported, tmp_path)
     assert WordPressItem.objects.filter(site__base_url="https://other.example.org", wp_id=108).get().post_id == 108
 
 
+def test_an_import_marks_the_page_store_stale(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    """New posts and comments are written without model signals; the page store still learns of them."""
+    from broadsheet.publishing import changes, publish
+    from broadsheet.publishing.publish import get_store, is_stale
+
+    settings.PAGE_STORE = tmp_path / "pages"
+    store = get_store()
+    store.create()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_wxr(SMALL)
+        assert is_stale(store)
+    finally:
+        store.close()
+        publish._stores.clear()
+        changes.reset()
+
+
 def test_dry_run_changes_nothing(db):
     report = import_wxr(SMALL, dry_run=True)
     assert report.dry_run and report.count("item", "created") == 13

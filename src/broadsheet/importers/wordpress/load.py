@@ -55,6 +55,7 @@ from broadsheet.importers.wordpress.timezones import infer_time_zone
 from broadsheet.importers.wordpress.wxr import ParseStats, WXRError, read_wxr
 from broadsheet.legacy.models import OldPath
 from broadsheet.media.models import MediaItem
+from broadsheet.publishing.changes import note_changed
 
 BATCH_SIZE = 100
 _COMMENT_STATUSES = {"1": "approved", "0": "pending", "spam": "spam"}
@@ -413,6 +414,7 @@ class _Loader:
             )
             new_links: list[wp.WordPressItem] = []
             comments: list[tuple[ItemRecord, list[dict], Post | Page]] = []
+            changed = False
             seen = self.seen_ids
             for prepared in batch:
                 item = prepared.item
@@ -442,6 +444,7 @@ class _Loader:
                 if comment_data is None:
                     comment_data = [to_json(record) for record in item.comments]
                 action = "updated" if link.pk else "created"
+                changed = True
                 link.post_type, link.status, link.record, link.duplicates = item.post_type, item.status, data, []
                 link.source_hash = prepared.digest
                 entry = None
@@ -463,6 +466,9 @@ class _Loader:
             new_posts.flush()
             writer(wp.WordPressItem, with_key=False).insert_objects(new_links)
             self._save_comments(comments)
+            if changed:
+                # Rows written in bulk send no signals: tell the page store the whole site may have changed.
+                note_changed(full=True)
 
     def _unchanged(self, item: ItemRecord, link: wp.WordPressItem) -> None:
         """Count an item (and its comments) that is as the last import left it; write nothing for it."""
