@@ -18,3 +18,12 @@ def _fresh_state():
     SiteSettings.reset_current()
     yield
     SiteSettings.reset_current()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, launched once per test module (see tests/browser.py)."""
+    from tests.browser import launched_chromium
+
+    with launched_chromium() as chromium:
+        yield chromium

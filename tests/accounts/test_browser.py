@@ -7,46 +7,16 @@ axe-core violations; screenshots in ``test-artifacts/screenshots/``. Skipped wit
 from __future__ import annotations
 
 import json
-import os
-import pathlib
 
 import pyotp
 import pytest
 
 from tests.accounts.conftest import PASSWORD, make_user
+from tests.browser import AXE, SCREENSHOTS, require_browser
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-
-if not CHROMIUM.exists():
-    pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
-if not AXE.exists():
-    pytest.skip(f"browser checks need axe-core: run `npm install` in {REPO}", allow_module_level=True)
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
+playwright_sync = require_browser(axe=True)
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop lives in this thread
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _check_page(page, name: str, errors: list[str]) -> None:

@@ -9,52 +9,17 @@ queue; axe-core finds no serious problem on either. Screenshots go to
 
 from __future__ import annotations
 
-import os
-import pathlib
-
 import pytest
 
 from broadsheet.comments.models import Comment
 from tests import factories
+from tests.browser import AXE, PAYLOAD_HOOK, SCREENSHOTS, require_browser
 from tests.comments.conftest import add_comment, make_user, recent
 from tests.comments.test_rendering import HOSTILE
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-if not CHROMIUM.exists():
-    pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
-if not AXE.exists():
-    pytest.skip(f"browser checks need axe-core: run `npm install` in {REPO}", allow_module_level=True)
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
+playwright_sync = require_browser(axe=True)
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-# Installed before any page script: records every way a payload could announce itself.
-HOOK = """
-window.__ran = [];
-for (const name of ["alert", "confirm", "prompt"]) { window[name] = (...args) => { window.__ran.push([name, ...args]); }; }
-"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API keeps an event loop in this thread
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -174,7 +139,7 @@ def test_hostile_comments_run_nothing_on_the_post_or_in_the_queue(browser, essay
     editor = make_user("editor")
     client.force_login(editor)
     context = browser.new_context()
-    context.add_init_script(HOOK)
+    context.add_init_script(PAYLOAD_HOOK)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     page = context.new_page()
     for address in (url, live_server.url + "/desk/comments/"):

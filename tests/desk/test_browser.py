@@ -9,48 +9,19 @@ Run with ``pytest -m browser tests/desk``; skipped without chromium, axe-core or
 
 from __future__ import annotations
 
-import os
-import pathlib
-
 import pytest
 
 from broadsheet.accounts.roles import create_user
 from broadsheet.content.models import Author, Post
 from tests import factories
+from tests.browser import AXE, SCREENSHOTS, require_browser
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-if not CHROMIUM.exists():
-    pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
-if not AXE.exists():
-    pytest.skip(f"browser checks need axe-core: run `npm install` in {REPO}", allow_module_level=True)
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
+playwright_sync = require_browser(axe=True)
 expect = playwright_sync.expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 MARKDOWN = "The harbour at dawn is quiet.\n\n## What we saw\n\n- gulls\n- a ferry"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API keeps an event loop in this thread
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _serious_violations(page) -> list[str]:

@@ -5,50 +5,17 @@ Run with ``pytest -m browser tests/media``; skipped when chromium or Playwright 
 
 from __future__ import annotations
 
-import os
-import pathlib
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests import factories
+from tests.browser import AXE, PAYLOAD_HOOK, SCREENSHOTS, require_browser
 from tests.media import samples
 from tests.media.served import serving
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-if not CHROMIUM.exists():
-    pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
+playwright_sync = require_browser(axe=True)
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-# Installed before any page script: records every way the payloads could announce themselves.
-HOOK = """
-window.__ran = [];
-for (const name of ["alert", "confirm", "prompt"]) { window[name] = (...args) => { window.__ran.push([name, ...args]); }; }
-"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API keeps an event loop in this thread
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _session_cookie(client, user, live_server) -> dict:
@@ -67,7 +34,7 @@ def test_hostile_alt_text_and_file_name_run_nothing(browser, live_server, transa
     post = factories.post("Cover story", body=f"![]({item.url})", body_format="markdown", featured_image=item)
 
     context = browser.new_context()
-    context.add_init_script(HOOK)
+    context.add_init_script(PAYLOAD_HOOK)
     context.add_cookies([_session_cookie(client, author, live_server)])
     page = context.new_page()
     errors = []
@@ -115,7 +82,7 @@ def test_library_image_opened_directly_still_displays(browser, served):
 def test_html_in_the_media_store_is_downloaded_not_rendered(browser, served, name):
     """An imported ``.html`` (or HTML named ``.jpg``) is a download: its script never runs on the site's origin."""
     context = browser.new_context(accept_downloads=True)
-    context.add_init_script(HOOK)
+    context.add_init_script(PAYLOAD_HOOK)
     page = context.new_page()
     try:
         with page.expect_download() as download:

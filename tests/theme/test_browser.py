@@ -15,36 +15,16 @@ downloaded. Run with ``pytest -m browser tests/theme``.
 from __future__ import annotations
 
 import json
-import os
-import pathlib
 
 import pytest
 
 from tests import factories
+from tests.browser import AXE, REPO, SCREENSHOTS, require_browser
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-
-if not CHROMIUM.exists():
-    pytest.skip(f"browser checks need Debian's chromium at {CHROMIUM}", allow_module_level=True)
-if not AXE.exists():
-    pytest.skip(f"browser checks need axe-core: run `npm install` in {REPO} ({AXE} is missing)", allow_module_level=True)
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="browser checks need Playwright for Python")
+playwright_sync = require_browser(axe=True)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 900}}
 SCHEMES = ("light", "dark")
 PAGES = ("home", "month", "post", "search", "404")
@@ -52,27 +32,6 @@ SEARCH_WORD = "library"
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop in this thread, which makes
-    # Django refuse ORM calls from the test ("async context"). The tests do
-    # not run async code, so allow it for this module only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="module")
