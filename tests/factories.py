@@ -79,3 +79,15 @@ def main_html(html: str) -> str:
     """Return the page's <main> element only (listings without the sidebar)."""
     start = html.index("<main")
     return html[start : html.index("</main>", start)]
+
+
+def signed_in_clients(users: dict) -> dict:
+    """A test client signed in as each user, keyed like ``users``, plus ``None``: an anonymous one."""
+    from django.test import Client
+
+    clients = {}
+    for key, user in users.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    clients[None] = Client()
+    return clients

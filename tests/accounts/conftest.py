@@ -60,10 +60,4 @@ def users(site):
 @pytest.fixture
 def clients(users):
     """A signed-in client per role, and ``None``: an anonymous one."""
-    signed_in = {}
-    for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        signed_in[role] = client
-    signed_in[None] = Client()
-    return signed_in
+    return factories.signed_in_clients(users)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from broadsheet.accounts.roles import create_user
+from broadsheet.accounts.roles import ROLES, create_user
 from broadsheet.content.models import Author
 from tests import factories
 
 PASSWORD = "a long enough Passphrase 42!"
-ROLES = ("administrator", "editor", "author", "contributor")
 
 
 def make_user(role: str, name: str | None = None, *, display_name: str | None = None):
@@ -39,13 +37,7 @@ def users(site):
 @pytest.fixture
 def clients(users):
     """A signed-in client per role, and ``None``: an anonymous one."""
-    signed_in = {}
-    for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        signed_in[role] = client
-    signed_in[None] = Client()
-    return signed_in
+    return factories.signed_in_clients(users)
 
 
 def editor_data(**fields) -> dict:
