@@ -5,10 +5,7 @@ import multiprocessing
 import os
 import threading
 
-import pytest
-from django.db import connection
-
-from broadsheet.publishing.locks import FileLock, PostgresAdvisoryLock
+from broadsheet.publishing.locks import FileLock
 
 
 def _try_flock(path, answer):
@@ -54,21 +51,3 @@ def test_the_file_lock_excludes_other_threads(tmp_path):
         order.append("first")
     thread.join(10)
     assert order == ["first", "other"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_postgres_advisory_lock_excludes_other_sessions():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL)")
-    import psycopg
-
-    lock = PostgresAdvisoryLock("/srv/pages")
-    settings = connection.settings_dict
-    dsn = f"host={settings['HOST']} port={settings['PORT'] or 5432} user={settings['USER']} dbname={settings['NAME']}"
-    if settings.get("PASSWORD"):
-        dsn += f" password={settings['PASSWORD']}"
-    with psycopg.connect(dsn, autocommit=True) as other:
-        with lock(), lock():
-            assert other.execute("SELECT pg_try_advisory_lock(%s)", [lock.key]).fetchone()[0] is False
-        assert other.execute("SELECT pg_try_advisory_lock(%s)", [lock.key]).fetchone()[0] is True
-        other.execute("SELECT pg_advisory_unlock(%s)", [lock.key])

@@ -8,10 +8,9 @@ page: a page is never left stale by a race.
 
 A lock is any context manager factory: ``with lock(): ...``. The file lock
 serialises processes that share one store folder on one machine (granian's
-workers, a CLI import next to ``serve``); ``PostgresAdvisoryLock`` serialises
-processes that share a PostgreSQL database. Another kind (Redis, for several
-machines) plugs in by implementing ``RenderLock`` and being returned by
-``get_render_lock``.
+workers, a CLI import next to ``serve``); the Redis lock (``locks_redis``)
+adds processes that share a Redis server. Another kind plugs in by
+subclassing ``ReentrantLock`` and being returned by ``get_render_lock``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import contextlib
 import fcntl
 import os
 import threading
-import zlib
 from pathlib import Path
 from typing import Protocol
 
@@ -29,15 +27,16 @@ class RenderLock(Protocol):
     def __call__(self) -> contextlib.AbstractContextManager: ...
 
 
-class FileLock:
-    """An exclusive ``flock`` on a file: one holder at a time across processes and threads.
+class ReentrantLock:
+    """A cross-process lock that is re-entrant within a thread.
 
-    Re-entrant within a thread, so a render that triggers another render
-    (a scheduled post going live during a refresh) does not deadlock.
+    A render that triggers another render (a scheduled post going live during a
+    refresh) must not deadlock on its own lock: a thread that already holds it
+    just goes on. Subclasses say how the lock is taken across processes, in
+    ``_held()``.
     """
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self):
         self._local = threading.local()
 
     @contextlib.contextmanager
@@ -50,50 +49,36 @@ class FileLock:
             finally:
                 self._local.depth = depth
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._held():
             self._local.depth = 1
             try:
                 yield
             finally:
                 self._local.depth = 0
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+
+    def _held(self) -> contextlib.AbstractContextManager:
+        raise NotImplementedError
 
 
-class PostgresAdvisoryLock:
-    """A session-level PostgreSQL advisory lock keyed by the store's path."""
+class FileLock(ReentrantLock):
+    """An exclusive ``flock`` on a file: one holder at a time across processes and threads."""
 
-    def __init__(self, name: str, using: str = "default"):
-        self.key = zlib.crc32(name.encode()) & 0x7FFFFFFF
-        self.using = using
-        self._local = threading.local()
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = Path(path)
 
     @contextlib.contextmanager
-    def __call__(self):
-        from django.db import connections
-
-        depth = getattr(self._local, "depth", 0)
-        if depth:
-            self._local.depth = depth + 1
+    def _held(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                self._local.depth = depth
-            return
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [self.key])
-        self._local.depth = 1
-        try:
-            yield
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            self._local.depth = 0
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [self.key])
+            os.close(fd)
 
 
 def get_render_lock(store_root: Path) -> RenderLock:

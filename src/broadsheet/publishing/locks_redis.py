@@ -23,7 +23,7 @@ import logging
 import threading
 from pathlib import Path
 
-from broadsheet.publishing.locks import FileLock
+from broadsheet.publishing.locks import FileLock, ReentrantLock
 
 log = logging.getLogger("broadsheet.publishing")
 
@@ -36,26 +36,18 @@ def lock_key(store_root: Path | str) -> str:
     return f"broadsheet:render-lock:{digest}"
 
 
-class RedisRenderLock:
+class RedisRenderLock(ReentrantLock):
     """One holder at a time, across processes and machines, for the store at ``store_root``."""
 
     def __init__(self, store_root: Path | str, client, *, timeout: float = TIMEOUT):
+        super().__init__()
         self.key = lock_key(store_root)
         self.client = client
         self.timeout = timeout
         self.file_lock = FileLock(Path(store_root) / "_lock")
-        self._local = threading.local()
 
     @contextlib.contextmanager
-    def __call__(self):
-        depth = getattr(self._local, "depth", 0)
-        if depth:
-            self._local.depth = depth + 1
-            try:
-                yield
-            finally:
-                self._local.depth = depth
-            return
+    def _held(self):
         lock = self.client.lock(self.key, timeout=self.timeout, sleep=POLL, thread_local=False)
         lock.acquire(blocking=True)
         stop = threading.Event()
@@ -63,11 +55,7 @@ class RedisRenderLock:
         watchdog.start()
         try:
             with self.file_lock():
-                self._local.depth = 1
-                try:
-                    yield
-                finally:
-                    self._local.depth = 0
+                yield
         finally:
             stop.set()
             watchdog.join()
