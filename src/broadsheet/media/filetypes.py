@@ -13,6 +13,12 @@ from dataclasses import dataclass
 HEAD_BYTES = 4096  # enough for every signature below, and for spotting SVG or HTML
 
 
+def kind_of(mime_type: str) -> str:
+    """Return "image", "audio", "video" or "document" for a content type."""
+    major = mime_type.split("/", 1)[0]
+    return major if major in ("image", "audio", "video") else "document"
+
+
 @dataclass(frozen=True)
 class FileType:
     mime_type: str
@@ -21,8 +27,7 @@ class FileType:
 
     @property
     def kind(self) -> str:
-        major = self.mime_type.split("/", 1)[0]
-        return major if major in ("image", "audio", "video") else "document"
+        return kind_of(self.mime_type)
 
     @property
     def is_image(self) -> bool:

@@ -5,6 +5,8 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
+from broadsheet.media.filetypes import kind_of
+
 KINDS = ("image", "audio", "video", "document")
 
 
@@ -73,8 +75,7 @@ class MediaItem(models.Model):
     @property
     def kind(self) -> str:
         """Return "image", "audio", "video" or "document"."""
-        major = self.mime_type.split("/", 1)[0]
-        return major if major in ("image", "audio", "video") else "document"
+        return kind_of(self.mime_type)
 
     @property
     def is_image(self) -> bool:

@@ -154,7 +154,8 @@ def _record_old_addresses(plan: Plan) -> None:
             OldPath.objects.filter(path=entry.get_absolute_url(), **{kind: entry}).delete()
 
 
-def _execute(store: PageStore, plan: Plan, report: Report) -> None:
+def _execute(store: PageStore, plan: Plan, report: Report, meta: dict[str, str] | None = None) -> None:
+    """Apply ``plan`` to the store: removals, deferrals, renders, site-wide parts, then ``meta``."""
     with store.writing(lock=False) as writer:
         for url in sorted(plan.remove):
             if writer.remove(url):
@@ -171,6 +172,8 @@ def _execute(store: PageStore, plan: Plan, report: Report) -> None:
             for name, body in render_parts().items():
                 if writer.put_part(name, body):
                     report.parts_written.append(name)
+        for key, value in (meta or {}).items():
+            writer.set_meta(key, value)
         writer.set_meta("next_due", _next_due_value())
 
 
@@ -324,23 +327,7 @@ def publish_due(store: PageStore | None = None, now: datetime.datetime | None = 
         plan = plan_changes(changes, shape, now) if changes else Plan()
         plan.parts = plan.parts or bool(changes)
         started = time.perf_counter()
-        with store.writing(lock=False) as writer:
-            for url in sorted(plan.remove):
-                if writer.remove(url):
-                    report.removed.append(url)
-            for url in plan.deferred:
-                if writer.remove(url):
-                    report.removed.append(url)
-            writer.add_pending(plan.deferred)
-            report.deferred.extend(plan.deferred)
-            for url in sorted(plan.render, key=lambda url: (plan.render[url], url)):
-                _render_into(writer, url, report)
-            if plan.parts:
-                for name, body in render_parts().items():
-                    if writer.put_part(name, body):
-                        report.parts_written.append(name)
-            writer.set_meta("published_until", repr(now.timestamp()))
-            writer.set_meta("next_due", _next_due_value())
+        _execute(store, plan, report, meta={"published_until": repr(now.timestamp())})
         report.seconds = time.perf_counter() - started
     recent_reports.append(report)
     if report.deferred:
