@@ -171,7 +171,8 @@ def post_footprint(pk: int, shape: SiteShape, now: datetime.datetime | None = No
         link=(post.title, path),
         comment_pages=discussion[1],
         appearance=appearance,
-        sitemap=(listed, path, modified_day, local_date.replace(day=1) if listed else None,
+        # The sitemap lists posts newest first, so their order (the publication time) is part of it.
+        sitemap=(listed, path, post.published_at, modified_day, local_date.replace(day=1) if listed else None,
                  tuple(category[0] for category in categories), tuple(tag[0] for tag in tags)) if listed else (),
         sidebar=(listed, local_date.replace(day=1) if listed else None,
                  tuple(category[0] for category in categories)) if listed else (),
@@ -202,7 +203,7 @@ def page_footprint(pk: int, shape: SiteShape, now: datetime.datetime | None = No
             page.published_at, page.modified_at, page.status, bool(page.password), page.comment_status,
             page.parent_id, page.menu_order, author, discussion,
         ),  # fmt: skip
-        sitemap=(listed, path, modified_day) if listed else (),
+        sitemap=(listed, path, post.published_at, modified_day) if listed else (),
         menu=(listed, page.parent_id, page.menu_order, page.title, path),
     )
 
