@@ -203,7 +203,7 @@ def page_footprint(pk: int, shape: SiteShape, now: datetime.datetime | None = No
             page.published_at, page.modified_at, page.status, bool(page.password), page.comment_status,
             page.parent_id, page.menu_order, author, discussion,
         ),  # fmt: skip
-        sitemap=(listed, path, post.published_at, modified_day) if listed else (),
+        sitemap=(listed, path, modified_day) if listed else (),
         menu=(listed, page.parent_id, page.menu_order, page.title, path),
     )
 
