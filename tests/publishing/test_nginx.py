@@ -201,6 +201,8 @@ def test_media_is_served_by_nginx_with_the_safe_headers(deployment):
 
 def test_stored_pages_answer_while_the_app_is_down(deployment, published):
     """Last (module order): stopping the app proves where the pages come from."""
+    # The edit again: under xdist the editing test may have run in another worker's deployment.
+    deployment.shell(EDIT)
     deployment.stop_app()
     reply, proxied = deployment.fetch(published)
     assert (reply.status, proxied) == (200, False)
