@@ -63,3 +63,22 @@ def test_a_listing_page_costs_no_query_once_loaded(site):
             batch.render_many([(url, catalogue.job(url)) for url in listing_urls if "/category/" not in url
                                and "/tag/" not in url and "/author/" not in url])  # fmt: skip
     assert len(queries) == 0
+
+
+def test_empty_comment_feeds_share_one_rendering_with_the_same_bytes(site):
+    posts, _about = site
+    factories.post("Fish & chips <b>at</b> \"Joe's\"", "2010-07-05 10:00", slug="fish-and-chips")
+    factories.post("Café — naïve résumé ✓", "2010-07-06 11:30", slug="cafe-naive")
+    Comment.objects.create(post=posts["july4"], author_name="R", body="Yes.", status="approved")
+    with _SiteContext():
+        catalogue = collect_urls()
+        jobs = [(url, catalogue.job(url)) for url in catalogue.all() if catalogue.job(url)[0] == "entry_feed"]
+        batch = BatchRenderer()
+        fast = batch.render_many(jobs)
+        slow = [render_url(url) for url, _job in jobs]
+    for (url, _job), quick, reference in zip(jobs, fast, slow, strict=True):
+        assert (quick.status, quick.body, quick.content_type, quick.headers) == (
+            reference.status, reference.body, reference.content_type, reference.headers), url  # fmt: skip
+    # The shared rendering was used (and passed its check against the view), for RSS and Atom.
+    assert batch._empty_feeds[False] is not None and batch._empty_feeds[False].checked
+    assert batch._empty_feeds[True] is not None and batch._empty_feeds[True].checked

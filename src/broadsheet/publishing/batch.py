@@ -32,15 +32,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
+import datetime
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2.meta
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.template import engines
 from django.utils import timezone
+from django.utils.feedgenerator import rfc2822_date, rfc3339_date
 from markupsafe import Markup
 
 from broadsheet.archives import views as archive_views
@@ -49,7 +54,7 @@ from broadsheet.content import views as content_views
 from broadsheet.content.models import Author, Category, Post, SiteSettings, Tag
 from broadsheet.feeds import feeds as feed_classes
 from broadsheet.feeds import sitemaps as sitemap_classes
-from broadsheet.feeds.feeds import FEED_ITEMS, EntryCommentsFeed
+from broadsheet.feeds.feeds import EMPTY_FEED_DATE, FEED_ITEMS, EntryCommentsFeed
 from broadsheet.publishing.footprints import SiteShape
 from broadsheet.publishing.render import anonymous_request, render_url, to_rendered
 from broadsheet.publishing.store import Rendered
@@ -166,6 +171,7 @@ class BatchRenderer:
         self._posts: list[Post] = []
         self._added_headers: tuple | None = None
         self._template_names: frozenset[str] | None = None
+        self._empty_feeds: dict[bool, _EmptyFeedShape | None] = {}
         self._memo_summaries = self._summary_is_post_only()
 
     # -- what the views read -----------------------------------------------------------------------
@@ -485,9 +491,90 @@ class BatchRenderer:
     def _render_entry_feed(self, url: str, post: Post, *, atom: bool) -> Rendered:
         if not post.is_listed or post.get_absolute_url() + ("feed/atom/" if atom else "feed/") != url:
             return self._through_django(url)
+        if post.comment_count == 0:
+            empty = self._empty_feed(url, post, atom=atom)
+            if empty is not None:
+                return empty
+        return self._entry_feed_view(url, post, atom=atom)
+
+    def _entry_feed_view(self, url: str, post: Post, *, atom: bool) -> Rendered:
         feed = _EntryCommentsFeed.as_atom() if atom else _EntryCommentsFeed()
-        request = self._request(url)
-        return self._finish(url, feed(request, entry=post))
+        return self._finish(url, feed(self._request(url), entry=post))
+
+    def _empty_feed(self, url: str, post: Post, *, atom: bool) -> Rendered | None:
+        """A post's comment feed with no comment, from one rendering shared by all such feeds (None: not here)."""
+        if atom not in self._empty_feeds:
+            self._empty_feeds[atom] = _EmptyFeedShape.render(self, post, atom=atom)
+        shape = self._empty_feeds[atom]
+        if shape is None:
+            return None
+        filled = shape.fill(url, post)
+        if filled is not None and not shape.checked:  # once, against the view on a real post: a difference turns it off
+            reference = self._entry_feed_view(url, post, atom=atom)
+            shape.checked = True
+            if filled != reference:
+                self._empty_feeds[atom] = None
+            return reference
+        return filled
+
+
+class _EmptyFeedShape:
+    """The bytes every comment-less post's comment feed shares, with slots for what differs between posts.
+
+    Such a feed shows its post's title (in ``<title>``), its address (the
+    link, the feed's own address, Atom's id) and its date. ``render`` has the
+    view render one for a stand-in post whose title, path and date are
+    markers; ``fill`` puts a real post's values in their place, escaped as the
+    XML writer escapes them. Posts whose path holds anything an URL or XML
+    would escape, or whose title has control characters, are left to the view.
+    """
+
+    TITLE = "BroadsheetEmptyFeedTitle7Qz"
+    PATH = "/broadsheet-empty-feed-path-7qz/"
+    MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc)
+    PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.~-]*\Z")
+    CONTROL = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
+
+    def __init__(self, pieces: list[str], rendered: Rendered, atom: bool):
+        self.pieces, self.rendered, self.atom = pieces, rendered, atom
+        self.checked = False
+
+    @classmethod
+    def render(cls, batch: BatchRenderer, post: Post, *, atom: bool) -> _EmptyFeedShape | None:
+        stand_in = copy.copy(post)
+        stand_in.title, stand_in.published_at, stand_in.comment_count = cls.TITLE, cls.MOMENT, 0
+        stand_in.get_absolute_url = lambda: cls.PATH
+        url = cls.PATH + ("feed/atom/" if atom else "feed/")
+        rendered = batch._entry_feed_view(url, stand_in, atom=atom)
+        if not rendered.storable or rendered.parts or rendered.listing is not None or rendered.neighbours:
+            return None
+        text = rendered.body.decode()
+        markers = [cls.TITLE, cls.PATH, cls._date(cls.MOMENT, atom)]
+        pieces = re.split("(" + "|".join(map(re.escape, markers)) + ")", text)
+        return cls(pieces, rendered, atom)
+
+    @staticmethod
+    def _date(moment, atom: bool) -> str:
+        return rfc3339_date(moment) if atom else rfc2822_date(moment)
+
+    def fill(self, url: str, post: Post) -> Rendered | None:
+        path = post.get_absolute_url()
+        title = f"{post.title}"
+        if not self.PLAIN_PATH.match(path) or self.CONTROL.search(title):
+            return None
+        values = {
+            self.TITLE: xml_escape(title),
+            self.PATH: path,
+            self._date(self.MOMENT, self.atom): self._date(post.published_at or EMPTY_FEED_DATE, self.atom),
+        }
+        pieces = self.pieces
+        try:
+            body = "".join(values[piece] if index % 2 else piece for index, piece in enumerate(pieces)).encode()
+        except UnicodeEncodeError:
+            return None
+        shape = self.rendered
+        return Rendered(url, shape.status, body, shape.content_type, shape.headers, shape.location, shape.parts,
+                        shape.reason, shape.listing, shape.neighbours)  # fmt: skip
 
 
 class _EntryCommentsFeed(EntryCommentsFeed):
