@@ -18,11 +18,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.publishing.deployment import postgres_database
 
 POSTGRES_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL", "")
@@ -41,18 +41,8 @@ pytestmark = [
 @pytest.fixture
 def database_url():
     """A PostgreSQL database of this test's own (the subprocesses must see each other's commits)."""
-    import psycopg
-
-    name = f"bs_multiprocess_{uuid.uuid4().hex[:10]}"
-    server = urlsplit(POSTGRES_URL)
-    admin = urlunsplit(server._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(server._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(POSTGRES_URL, "bs_multiprocess") as url:
+        yield url
 
 
 def _environment(home: Path, database_url: str) -> dict:

@@ -35,6 +35,7 @@ from broadsheet.publishing.dependencies import Plan, listing_feeds, listing_page
 from broadsheet.publishing.footprints import SiteShape, comment_footprint, page_footprint, post_footprint
 from broadsheet.publishing.render import render_parts, render_url
 from broadsheet.publishing.store import PageStore, Rendered, StoreError
+from broadsheet.publishing.stream import Entry, announce, id_key, stream_tip
 
 log = logging.getLogger("broadsheet.publishing")
 
@@ -109,6 +110,7 @@ def apply_changes(before: dict, *, full=False, parts=False, new_terms=(), store:
         _execute(store, plan, report)
     report.seconds = time.perf_counter() - started
     recent_reports.append(report)
+    announce(store, _entry_for(report))
     if report.deferred:
         _after_deferral(store)
     log.info("Rendered %d pages (%d written, %d removed, %d deferred) in %.0f ms", len(report.rendered),
@@ -175,6 +177,70 @@ def _execute(store: PageStore, plan: Plan, report: Report, meta: dict[str, str] 
         for key, value in (meta or {}).items():
             writer.set_meta(key, value)
         writer.set_meta("next_due", _next_due_value())
+
+
+def _entry_for(report: Report) -> Entry:
+    """What the other machines' stores render again after this change (see stream.py)."""
+    deferred = set(report.deferred)
+    rendered = set(report.rendered)
+    removed = [url for url in report.removed if url not in deferred and url not in rendered]
+    return Entry(render=sorted(rendered), remove=sorted(set(removed)), defer=sorted(deferred),
+                 parts=bool(report.parts_written))  # fmt: skip
+
+
+def apply_stream_entries(store: PageStore, entries: list[Entry], *, origin: str) -> Report:
+    """Apply changes announced by other machines' stores (stream.py) to ``store``, once each, in order.
+
+    Every URL they name is rendered again from the database (or removed, if it no longer renders), deferred
+    ones are deferred here too, and a change of site-wide parts renders them. Entries this store announced
+    itself are skipped. A missing entry (its number skipped) or a stale mark marks this store stale.
+    """
+    report = Report()
+    with store.lock(), _SiteContext():
+        applied_id, applied_n = store.meta("stream_at"), store.meta("stream_n")
+        fresh = [entry for entry in entries if id_key(entry.id) > id_key(applied_id)]
+        if not fresh:
+            return report
+        plan, stale = Plan(), False
+        last_n = int(applied_n) if applied_n is not None else None
+        for entry in fresh:
+            if last_n is not None and entry.n != last_n + 1:
+                log.warning("Page store stream: entries %s to %s are missing; rendering everything again",
+                            last_n + 1, entry.n - 1)  # fmt: skip
+                stale = True
+            last_n = entry.n
+            if entry.origin == origin:
+                continue
+            stale = stale or entry.stale
+            for url in (*entry.render, *entry.remove):
+                plan.add(url, 1)
+            for url in entry.defer:
+                plan.defer(url, 2)
+            plan.parts = plan.parts or entry.parts
+        meta = {"stream_at": fresh[-1].id, "stream_n": str(last_n)}
+        if stale:
+            plan, meta["stale"] = Plan(), "1"
+        _execute(store, plan.finish(), report, meta)
+        if stale:
+            (store.root / "_stale").touch()
+    if report.deferred:
+        _after_deferral(store)
+    return report
+
+
+def join_stream(store: PageStore, entry_id: str, number: int) -> None:
+    """Start following the stream at its tip, for a store that never recorded a position.
+
+    Entries before the tip may never have been applied here: unless there are none, render everything again.
+    """
+    with store.lock(), store.writing(lock=False) as writer:
+        if writer.meta("stream_at") is not None:
+            return
+        writer.set_meta("stream_at", entry_id)
+        writer.set_meta("stream_n", str(number))
+        if number:
+            writer.set_meta("stale", "1")
+            (store.root / "_stale").touch()
 
 
 def _render_windows(windows: dict) -> dict[str, Rendered]:
@@ -257,6 +323,7 @@ def mark_stale(store: PageStore) -> None:
     with store.writing() as writer:
         writer.set_meta("stale", "1")
     (store.root / "_stale").touch()
+    announce(store, Entry(stale=True))  # every machine's store renders everything again
 
 
 def is_stale(store: PageStore) -> bool:
@@ -330,6 +397,7 @@ def publish_due(store: PageStore | None = None, now: datetime.datetime | None = 
         _execute(store, plan, report, meta={"published_until": repr(now.timestamp())})
         report.seconds = time.perf_counter() - started
     recent_reports.append(report)
+    announce(store, _entry_for(report))
     if report.deferred:
         _after_deferral(store)
     return report
@@ -381,8 +449,12 @@ def refresh_store(
     with store.lock():
         if only_if_stale and not is_stale(store):
             return report  # another process refreshed it while this one waited
+        tip = stream_tip()  # every change announced up to here is rendered by this refresh
         build_store(store, progress=progress, workers=workers, report=report)
         with store.writing(lock=False) as writer:
+            if tip is not None and id_key(tip[0]) > id_key(writer.meta("stream_at")):
+                writer.set_meta("stream_at", tip[0])
+                writer.set_meta("stream_n", str(tip[1]))
             writer.set_meta("stale", None)
             writer.set_meta("fingerprint", render_fingerprint())
             writer.set_meta("published_until", repr(timezone.now().timestamp()))

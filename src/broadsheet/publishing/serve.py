@@ -22,6 +22,14 @@ again each time (a cheap 304), so an edit shows at once.
 The manifest is kept in memory; every request costs one ``stat`` of the
 store's version file, and after a change the server reads only the rows
 that changed.
+
+A background thread (started with the application object, so in every
+worker process as it starts, before any request) publishes scheduled posts
+at their time, renders a stale store again and renders deferred pages. With
+Redis configured it also follows the stream of changes other machines'
+stores applied (stream.py): a path named by a change not yet rendered here,
+or any path while this process is not in step with the stream, goes to
+Django.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import threading
 import time
 from pathlib import Path
 
+from broadsheet.publishing import stream
 from broadsheet.publishing.store import PageRecord, PageStore, compress, etag_for
 
 log = logging.getLogger("broadsheet.publishing")
@@ -113,6 +122,11 @@ class StoreApplication:
         self._ticker: threading.Thread | None = None
         # The background thread writes through its own connection to the manifest, never the one requests read.
         self._writer_store = PageStore(store.root)
+        self._following = ticker and stream.enabled()  # then the store answers only what the follower allows
+        self._follower: stream.Follower | None = None
+        if ticker:
+            self._start_ticker()  # now, not at the first request: behind nginx, none may ever come
+            os.register_at_fork(after_in_child=self._after_fork)
 
     # -- the hot path ----------------------------------------------------------------------------
 
@@ -126,17 +140,19 @@ class StoreApplication:
         return self.application(environ, start_response)
 
     def _lookup(self, environ) -> _Response | None:
-        self._check_version()
-        if not self._active:
-            return None
-        if self._next_due is not None and time.time() >= self._next_due:
-            return None  # a scheduled post is due: Django answers until the store has it
         path = environ.get("PATH_INFO", "")
         if not path.isascii():
             try:
                 path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:
                 return None
+        if self._following and (self._follower is None or not self._follower.allows(path)):
+            return None  # another machine changed it and this store does not have it yet (or may not)
+        self._check_version()  # after the follower's answer: a change it has settled is in the version read here
+        if not self._active:
+            return None
+        if self._next_due is not None and time.time() >= self._next_due:
+            return None  # a scheduled post is due: Django answers until the store has it
         cached = self._cache.get(path)
         record = self._records.get(path)
         if record is None:
@@ -279,12 +295,22 @@ class StoreApplication:
 
     def _start_ticker(self) -> None:
         with self._lock:
-            if self._ticker is None:
+            if self._ticker is None or not self._ticker.is_alive():
                 self._ticker = threading.Thread(target=self._tick_forever, name="broadsheet-store", daemon=True)
                 self._ticker.start()
 
+    def _after_fork(self) -> None:
+        """In a worker forked from a process that made the application: its threads did not come along."""
+        self._lock = threading.Lock()
+        self._ticker = None
+        self._follower = None
+        self._writer_store = PageStore(self.store.root)
+        self._start_ticker()
+
     def _tick_forever(self) -> None:
         while True:
+            if self._following and self._follower is None:
+                self._start_follower()
             time.sleep(TICK_SECONDS)
             try:
                 tick(self._writer_store)
@@ -294,6 +320,14 @@ class StoreApplication:
                 from django.db import close_old_connections
 
                 close_old_connections()  # as after a request: this thread's connection may be stale
+
+    def _start_follower(self) -> None:
+        if not self._writer_store.exists():
+            return  # not rendered yet: answered by Django meanwhile
+        try:
+            self._follower = stream.Follower(PageStore(self.store.root)).start()
+        except Exception:
+            log.exception("Could not follow the page store stream (answering through Django meanwhile)")
 
 
 def tick(store: PageStore) -> str:
