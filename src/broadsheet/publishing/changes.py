@@ -31,6 +31,7 @@ from django.dispatch import receiver
 from broadsheet.comments.models import Comment
 from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.content.signals import in_batch
+from broadsheet.publishing.locks import LockBusy
 
 log = logging.getLogger("broadsheet.publishing")
 
@@ -106,38 +107,116 @@ def note_before(key: tuple) -> None:
         pending.before[key] = _footprint(key)
 
 
-def note_changed(key: tuple | None = None, *, full: bool = False, parts: bool = False) -> None:
-    """Record that ``key`` changed (its footprint after the commit is compared with the one before)."""
+def note_changed(*keys: tuple, full: bool = False, parts: bool = False) -> None:
+    """Record that ``keys`` changed (their footprints after the commit are compared with those before).
+
+    Name every entry one write changed in one call: outside a transaction the render runs at
+    once, and an entry noted by a later call would look created (nothing before), which renders
+    every listing it is in.
+    """
     if not _store_active():
         return
     pending = _pending()
     if full or in_batch():
         pending.full = True
-    elif key is not None and key[1] is not None:
-        pending.before.setdefault(key, None)  # created in this transaction: nothing before
+    else:
+        for key in keys:
+            if key[1] is not None:
+                pending.before.setdefault(key, None)  # created in this transaction: nothing before
     pending.parts = pending.parts or parts
     transaction.on_commit(flush)
 
 
 def flush() -> None:
-    """Apply the changes recorded in this thread (called after the commit); never raises."""
+    """Apply the changes recorded in this thread (called after the commit); never raises.
+
+    Where deferred pages are not rendered inline (a server process: by a background thread), a
+    change that finds the render lock busy does not wait for it: see ``_defer_while_busy``.
+    """
     pending = getattr(_local, "pending", None)
     if pending is None or not (pending.before or pending.full or pending.parts or pending.new_terms):
         return
     _local.pending = None
-    from broadsheet.publishing.publish import apply_changes
+    from broadsheet.publishing.publish import DEFERRED_MODE, get_store
 
     try:
-        apply_changes(pending.before, full=pending.full or len(pending.before) > BULK_LIMIT, parts=pending.parts,
-                      new_terms=pending.new_terms)  # fmt: skip
+        store = get_store()
+        if DEFERRED_MODE["mode"] != "inline" and store is not None and store.exists() and not _is_full(pending):
+            try:
+                with store.lock(blocking=False):
+                    _apply(pending)
+            except LockBusy:
+                _defer_while_busy(store, pending)
+        else:
+            _apply(pending)
     except Exception:  # a failed render must not fail the edit that caused it
-        log.exception("Rendering pages after a change failed; the store was marked stale")
-        with contextlib.suppress(Exception):
-            from broadsheet.publishing.publish import get_store, mark_stale
+        _mark_stale_after_failure()
 
-            store = get_store()
-            if store is not None and store.exists():
-                mark_stale(store)
+
+def _is_full(pending: _Pending) -> bool:
+    return pending.full or len(pending.before) > BULK_LIMIT
+
+
+def _apply(pending: _Pending) -> None:
+    from broadsheet.publishing.publish import apply_changes
+
+    apply_changes(pending.before, full=_is_full(pending), parts=pending.parts, new_terms=pending.new_terms)
+
+
+def _mark_stale_after_failure() -> None:
+    log.exception("Rendering pages after a change failed; the store was marked stale")
+    with contextlib.suppress(Exception):
+        from broadsheet.publishing.publish import get_store, mark_stale
+
+        store = get_store()
+        if store is not None and store.exists():
+            mark_stale(store)
+
+
+# -- when the render lock is busy (server processes) ------------------------------------------------
+
+
+def _defer_while_busy(store, pending: _Pending) -> None:
+    """Defer a change that found the render lock busy, instead of queueing behind the render in progress.
+
+    The request plans the change now (from the database after its commit), withdraws the pages it
+    touches from the store, so servers answer them through Django (nobody sees them stale, the
+    commenter included), and adds them to the store's deferred pages, which the background thread
+    renders under the lock. The deferred pages are a set: twenty comments on one post arriving
+    while a render runs cost one more render of its page, not twenty. A change that moves an
+    address, touches the site-wide parts or adds a term waits for the lock as before.
+    """
+    from django.utils import timezone
+
+    from broadsheet.publishing.dependencies import plan_changes
+    from broadsheet.publishing.footprints import SiteShape, comment_footprint, page_footprint, post_footprint
+    from broadsheet.publishing.publish import _after_deferral
+
+    shape, now = SiteShape.load(), timezone.now()
+    after = {"post": lambda pk: post_footprint(pk, shape, now), "page": lambda pk: page_footprint(pk, shape, now),
+             "comment": comment_footprint}  # fmt: skip
+    plan = plan_changes({key: (state, after[key[0]](key[1])) for key, state in pending.before.items()}, shape, now,
+                        store=store)  # fmt: skip
+    if plan.redirects or plan.parts or pending.parts or pending.new_terms:
+        _apply(pending)
+        return
+    deferred = {**plan.deferred, **plan.render}
+    # Without the lock, through this thread's own connection to the manifest (the process's one is
+    # the lock holder's); the manifest's transaction keeps it consistent.
+    with _own_connection(store).writing(lock=False) as writer:
+        for url in sorted({*deferred, *plan.remove}):
+            writer.remove(url)
+        writer.add_pending(deferred)
+    _after_deferral(store)
+
+
+def _own_connection(store):
+    from broadsheet.publishing.store import PageStore
+
+    stores = _local.__dict__.setdefault("stores", {})
+    if str(store.root) not in stores:
+        stores[str(store.root)] = PageStore(store.root)
+    return stores[str(store.root)]
 
 
 @contextlib.contextmanager
@@ -148,9 +227,8 @@ def tracked(*, posts=(), pages=(), comments=()):
             for pk in pks:
                 note_before((kind, pk))
         yield
-        for kind, pks in (("post", posts), ("page", pages), ("comment", comments)):
-            for pk in pks:
-                note_changed((kind, pk))
+        note_changed(*[(kind, pk) for kind, pks in (("post", posts), ("page", pages), ("comment", comments))
+                       for pk in pks])  # fmt: skip
 
 
 # -- receivers ------------------------------------------------------------------------------------
@@ -188,10 +266,8 @@ def _after_write(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
     if sender in _KIND:
-        note_changed((_KIND[sender], instance.pk))
-        if sender is Comment:
-            for entry in _comment_entries(instance, stored=False):
-                note_changed(entry)
+        entries = _comment_entries(instance, stored=False) if sender is Comment else ()
+        note_changed((_KIND[sender], instance.pk), *entries)  # its entry shows it
     elif sender is PostAuthor:
         note_changed(("post", instance.post_id))
     elif sender in _TERM_FIELDS:

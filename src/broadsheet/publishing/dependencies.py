@@ -244,7 +244,7 @@ def _plan_edits_in_place(plan: Plan, moves: dict[int, _Move], shape: SiteShape, 
                     plan.add(url, LISTING_PAGES)
             elif before.link != after.link:  # a neighbour's previous/next link shows its title
                 plan.add(url, NEIGHBOURS)
-        for key in after.listings:
+        for key in after.listings if _feed_shows_change(move) else ():
             feeds = listing_feeds(key)
             if feeds and _among_newest(key, after, FEED_ITEMS, shape, now):
                 for url in feeds:
@@ -390,10 +390,15 @@ def _plan_feeds(plan: Plan, key, moves, positions) -> None:
         visible = [position for position in sides if position is not None and position < FEED_ITEMS]
         if not visible:
             continue
-        if sides[0] is None or sides[1] is None or sides[0] != sides[1] or move.before.appearance != move.after.appearance:
+        if sides[0] is None or sides[1] is None or sides[0] != sides[1] or _feed_shows_change(move):
             for url in listing_feeds(key):
                 plan.add(url, FEEDS)
             return
+
+
+def _feed_shows_change(move: _Move) -> bool:
+    """Whether a feed listing the post shows the change (feeds show no comment count: a new comment is not one)."""
+    return move.before.feed_appearance != move.after.feed_appearance
 
 
 def _plan_neighbours(plan: Plan, moves: dict[int, _Move], now) -> None:
@@ -504,4 +509,6 @@ def _plan_entry_comment_feeds_ranking(plan: Plan, posts: dict, pages: dict, now)
 
 
 def _shown_in_comment_feeds(state) -> tuple | None:
-    return (state.listed, state.stored_path, state.appearance) if state is not None else None
+    if state is None:
+        return None
+    return state.listed, state.stored_path, getattr(state, "feed_appearance", state.appearance)

@@ -74,6 +74,7 @@ class PostFootprint:
     link: tuple = ()  # (title, path): what links to it show (neighbours, recent posts)
     comment_pages: int = 1  # its comments' pages (page N > 1 at <path>comment-page-N/)
     appearance: str = ""  # digest of everything a page may show about it
+    feed_appearance: str = ""  # the same without its discussion (feeds show no comment count): a comment changes none
     sitemap: tuple = ()  # what its sitemap entries depend on
     sidebar: tuple = ()  # what the site-wide parts depend on (month, categories)
 
@@ -153,11 +154,11 @@ def post_footprint(pk: int, shape: SiteShape, now: datetime.datetime | None = No
         listings |= {("tag", f"/tag/{slug}/") for _pk, _name, slug in tags}
         listings |= {("author", f"/author/{slug}/") for _pk, _name, slug in authors}
     modified_day = timezone.localtime(post.modified_at, shape.tzinfo).date() if post.modified_at else None
-    appearance = _digest(
+    feed_appearance = _digest(
         post.title, post.slug, post.excerpt, post.rendered_html, post.rendered_teaser, post.has_fold,
         post.more_text, post.plain_text, post.published_at, post.modified_at, post.sticky, post.status,
         bool(post.password), post.comment_status, post.ping_status, post.featured_image_id, authors,
-        categories, tags, path, discussion,
+        categories, tags, path,
     )  # fmt: skip
     return PostFootprint(
         pk=pk,
@@ -170,7 +171,8 @@ def post_footprint(pk: int, shape: SiteShape, now: datetime.datetime | None = No
         listings=frozenset(listings),
         link=(post.title, path),
         comment_pages=discussion[1],
-        appearance=appearance,
+        appearance=_digest(feed_appearance, discussion),
+        feed_appearance=feed_appearance,
         # The sitemap lists posts newest first, so their order (the publication time) is part of it.
         sitemap=(listed, path, post.published_at, modified_day, local_date.replace(day=1) if listed else None,
                  tuple(category[0] for category in categories), tuple(tag[0] for tag in tags)) if listed else (),

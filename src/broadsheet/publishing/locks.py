@@ -24,7 +24,11 @@ from typing import Protocol
 
 
 class RenderLock(Protocol):
-    def __call__(self) -> contextlib.AbstractContextManager: ...
+    def __call__(self, *, blocking: bool = True) -> contextlib.AbstractContextManager: ...
+
+
+class LockBusy(Exception):
+    """Another holder has the lock (raised on entering ``lock(blocking=False)``)."""
 
 
 class ReentrantLock:
@@ -40,7 +44,8 @@ class ReentrantLock:
         self._local = threading.local()
 
     @contextlib.contextmanager
-    def __call__(self):
+    def __call__(self, *, blocking: bool = True):
+        """Hold the lock; with ``blocking=False``, raise ``LockBusy`` at once if another holder has it."""
         depth = getattr(self._local, "depth", 0)
         if depth:
             self._local.depth = depth + 1
@@ -49,14 +54,14 @@ class ReentrantLock:
             finally:
                 self._local.depth = depth
             return
-        with self._held():
+        with self._held(blocking):
             self._local.depth = 1
             try:
                 yield
             finally:
                 self._local.depth = 0
 
-    def _held(self) -> contextlib.AbstractContextManager:
+    def _held(self, blocking: bool) -> contextlib.AbstractContextManager:
         raise NotImplementedError
 
 
@@ -68,11 +73,14 @@ class FileLock(ReentrantLock):
         self.path = Path(path)
 
     @contextlib.contextmanager
-    def _held(self):
+    def _held(self, blocking: bool = True):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise LockBusy(str(self.path)) from error
             try:
                 yield
             finally:

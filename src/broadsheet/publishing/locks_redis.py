@@ -23,7 +23,7 @@ import logging
 import threading
 from pathlib import Path
 
-from broadsheet.publishing.locks import FileLock, ReentrantLock
+from broadsheet.publishing.locks import FileLock, LockBusy, ReentrantLock
 
 log = logging.getLogger("broadsheet.publishing")
 
@@ -47,14 +47,15 @@ class RedisRenderLock(ReentrantLock):
         self.file_lock = FileLock(Path(store_root) / "_lock")
 
     @contextlib.contextmanager
-    def _held(self):
+    def _held(self, blocking: bool = True):
         lock = self.client.lock(self.key, timeout=self.timeout, sleep=POLL, thread_local=False)
-        lock.acquire(blocking=True)
+        if not lock.acquire(blocking=blocking):
+            raise LockBusy(self.key)
         stop = threading.Event()
         watchdog = threading.Thread(target=self._renew, args=(lock, stop), name="broadsheet-lock-renewal", daemon=True)
         watchdog.start()
         try:
-            with self.file_lock():
+            with self.file_lock(blocking=blocking):
                 yield
         finally:
             stop.set()

@@ -239,8 +239,8 @@ class PageStore:
         if not self.version_path.exists():
             self._write_version(connection)
 
-    def lock(self):
-        return get_render_lock(self.root)()
+    def lock(self, *, blocking: bool = True):
+        return get_render_lock(self.root)(blocking=blocking)
 
     def connect(self) -> sqlite3.Connection:
         """Return this process's connection to the manifest (a new one after a fork)."""
