@@ -9,7 +9,8 @@
    an updated export updates in place, and an import killed half way resumes
    where it stopped when run again.
 3. A final pass links what may come in any order (page parents, comment
-   threads, attachments) and records every old address.
+   threads, attachments, featured images), renders again the entries that show
+   an attachment imported after them, and records every old address.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.fields.json import KT
@@ -38,6 +40,7 @@ from broadsheet.content.permalinks import build_post_path
 from broadsheet.content.signals import batched_changes
 from broadsheet.content.slugs import slugify_title, unique_slug
 from broadsheet.importers.wordpress import models as wp
+from broadsheet.importers.wordpress.attachment_metadata import library_sizes, read_attachment_metadata
 from broadsheet.importers.wordpress.entry_fields import aware, fill_entry
 from broadsheet.importers.wordpress.new_posts import NewPosts
 from broadsheet.importers.wordpress.permalinks import LinkSample, infer_structure, link_path
@@ -54,6 +57,7 @@ from broadsheet.importers.wordpress.rows import writer
 from broadsheet.importers.wordpress.timezones import infer_time_zone
 from broadsheet.importers.wordpress.wxr import ParseStats, WXRError, read_wxr
 from broadsheet.legacy.models import OldPath
+from broadsheet.media.filenames import original_name_of
 from broadsheet.media.models import MediaItem
 from broadsheet.publishing.changes import note_changed
 
@@ -205,6 +209,9 @@ class _Loader:
         self.zone = self.site_settings.tzinfo
         self.uploads = _UploadsRewriter(survey, media_dir, report)
         self.seen_ids: set[int] = set()
+        self.featured: dict[int, int] = {}  # key of each post saved in this run -> its _thumbnail_id (0: none)
+        self.media_saved: set[str] = set()  # stored names of the attachments saved in this run, so far
+        self.shown_before_saved: list[tuple[type, int, set[str]]] = []  # entries rendered before media they show
 
     def run(self, path: Path, progress, reader: ReaderProcess | None) -> None:
         with _bulk_pragmas():
@@ -236,6 +243,8 @@ class _Loader:
             self.report.reader_process_peak_mb = reader.peak_rss_mb
         with transaction.atomic(), batched_changes():
             self._link_pages_and_attachments()
+            self._link_featured_images()
+            self._rerender_entries_showing_later_media()
             self._link_comment_threads()
             self._save_old_paths()
             self._rerender_galleries()
@@ -451,11 +460,17 @@ class _Loader:
                 if item.post_type == "post":
                     post = link.post if link.post_id else None
                     entry = link.post = self._save_post(item, post, new_posts, prepared.rendered)
+                    if post is not None or item.meta_value("_thumbnail_id"):
+                        self.featured[entry.pk] = _int(item.meta_value("_thumbnail_id"))
                 elif item.post_type == "page":
                     entry = link.page = self._save_page(item, link.page if link.page_id else None)
                     new_posts.saved_elsewhere(entry)
                 elif item.post_type == "attachment":
                     link.media = self._save_attachment(item, link.media if link.media_id else None)
+                    if link.media.file:
+                        self.media_saved.add(link.media.file.name)
+                if entry is not None:
+                    self._note_media_not_yet_saved(entry)
                 if link.pk:
                     link.save()
                 else:
@@ -551,12 +566,27 @@ class _Loader:
         media.mime_type = mimetypes.guess_type(media.original_url)[0] or ""
         created = aware(item.post_date, item.post_date_gmt, self.zone)
         media.uploaded_at = created or timezone.now()
-        media.width, media.height = _image_size(item.meta_value("_wp_attachment_metadata"))
+        metadata = read_attachment_metadata(item.meta_value("_wp_attachment_metadata"))
+        if metadata.problem:
+            self.report.warnings.append(
+                f"attachment #{item.post_id}: _wp_attachment_metadata not read ({metadata.problem}); no sizes kept"
+            )
+        elif metadata.ignored_sizes:
+            self.report.warnings.append(
+                f"attachment #{item.post_id}: sizes left out of _wp_attachment_metadata: {'; '.join(metadata.ignored_sizes)}"
+            )
+        media.width, media.height = metadata.width, metadata.height
         stored = self.uploads.copy(item.meta_value("_wp_attached_file"), media.original_url)
         if stored:
             media.file = stored
         elif not media.file:
             self.report.missing_media.append(media.original_url)
+        media.sizes = library_sizes(
+            metadata, stored_name=media.file.name if media.file else "", original_url=media.original_url,
+            store=self.uploads.copy_relative, url_of=default_storage.url,
+        )  # fmt: skip
+        if media.sizes:
+            self.report.attachments_with_sizes += 1
         if media.pk is None and not MediaItem.objects.filter(pk=item.post_id).exists():
             media.pk = item.post_id
         elif media.pk is None:
@@ -703,6 +733,44 @@ class _Loader:
         item.save()
         return item
 
+    def _note_media_not_yet_saved(self, entry: Post | Page) -> None:
+        """Remember an entry just rendered that shows media-store files whose attachments this run has not saved yet."""
+        if self.media_dir is None or settings.MEDIA_URL not in entry.body:
+            return
+        names = {original_name_of(unquote(name)) for name in _media_names(entry.body)}
+        waiting = names - self.media_saved
+        if waiting:
+            self.shown_before_saved.append((type(entry), entry.pk, waiting))
+
+    def _rerender_entries_showing_later_media(self) -> None:
+        """Render again the entries that show an attachment saved after them (its sizes make their ``srcset``)."""
+        for model, pk, waiting in self.shown_before_saved:
+            if waiting & self.media_saved:
+                entry = model.objects.filter(pk=pk).first()
+                if entry is not None:
+                    entry.save(touch=False)
+
+    def _link_featured_images(self) -> None:
+        """Point each post saved in this run at the attachment its ``_thumbnail_id`` names (in any order in the file)."""
+        wanted = sorted({wp_id for wp_id in self.featured.values() if wp_id})
+        media_of: dict[int, int] = {}
+        for start in range(0, len(wanted), 500):
+            rows = self.site.items.filter(post_type="attachment", wp_id__in=wanted[start : start + 500])
+            media_of.update(rows.exclude(media=None).values_list("wp_id", "media_id"))
+        by_image: dict[int | None, list[int]] = {}
+        for post_id, wp_id in self.featured.items():
+            if wp_id and wp_id not in media_of:
+                self.report.warnings.append(f"post #{post_id}: featured image #{wp_id} is not an attachment in the export")
+            by_image.setdefault(media_of.get(wp_id), []).append(post_id)
+        for media_id, post_ids in by_image.items():
+            if media_id:
+                self.report.featured_images_linked += len(post_ids)
+            for start in range(0, len(post_ids), 500):
+                posts = Post.objects.filter(pk__in=post_ids[start : start + 500])
+                stale = posts.exclude(featured_image_id=media_id) if media_id else posts.exclude(featured_image=None)
+                if stale.update(featured_image_id=media_id):
+                    note_changed(full=True)
+
     def _rerender_galleries(self) -> None:
         """Render again the entries whose galleries name attachments that came later in the file."""
         for model in (Post, Page):
@@ -843,22 +911,14 @@ def _structure_path(structure: str, post: Post, *, slug: str | None = None, day:
         post.slug, post.published_at = original
 
 
-def _image_size(serialised: str) -> tuple[int | None, int | None]:
-    """Read width and height from PHP-serialised ``_wp_attachment_metadata`` (kept byte-exact elsewhere)."""
-    if not serialised:
-        return None, None
-    try:
-        import phpserialize
+def _int(value: str) -> int:
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
 
-        data = phpserialize.loads(serialised.encode("utf-8"), decode_strings=True)
-    except (ValueError, TypeError, UnicodeError, EOFError, IndexError):
-        # String lengths drift when an export's line endings or encoding changed: read the two integers.
-        found = dict(re.findall(r's:[0-9]+:"(width|height)";i:([0-9]{1,6});', serialised))
-        data = {key: int(value) for key, value in found.items()}
-    if not isinstance(data, dict):
-        return None, None
-    width, height = data.get("width"), data.get("height")
-    return (width if isinstance(width, int) and width > 0 else None, height if isinstance(height, int) and height > 0 else None)
+
+def _media_names(body: str) -> list[str]:
+    """Return the media-store names (as written) that ``body`` points at."""
+    return re.findall(re.escape(settings.MEDIA_URL) + r"([^\s\"'<>?#]+)", body)
 
 
 def _has_target(link: wp.WordPressItem) -> bool:
@@ -920,15 +980,21 @@ class _UploadsRewriter:
         if self.media_dir is None:
             return ""
         relative = attached_file or (url.split("/wp-content/uploads/", 1)[1] if "/wp-content/uploads/" in url else "")
-        return self._copy_relative(unquote(relative))
+        return self.copy_relative(unquote(relative))
 
-    def _copy_relative(self, relative: str) -> str:
+    def copy_relative(self, relative: str) -> str:
+        """Copy ``relative`` (a path under the uploads folder) into the media store; return its stored name, or "".
+
+        Without an uploads folder, a file an earlier import stored counts.
+        """
         if not relative or ".." in Path(relative).parts or relative.startswith("/"):
             return ""
+        target = Path(settings.MEDIA_ROOT) / relative
+        if self.media_dir is None:
+            return relative if target.is_file() else ""
         source = self.media_dir / relative
         if not source.is_file():
             return ""
-        target = Path(settings.MEDIA_ROOT) / relative
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(target.name + ".part")
@@ -942,7 +1008,7 @@ class _UploadsRewriter:
             return content
 
         def replace(match: re.Match) -> str:
-            stored = self._copy_relative(unquote(match.group(1)))
+            stored = self.copy_relative(unquote(match.group(1)))
             return settings.MEDIA_URL + stored if stored else match.group(0)
 
         return self.pattern.sub(replace, content)

@@ -39,7 +39,7 @@ from broadsheet.importers.wordpress.wxr import ParseStats, read_wxr
 
 # Part of every item's digest: bump it when the import maps items to rows differently, so a
 # re-import rewrites items whose export did not change.
-DIGEST_FORMAT = 1
+DIGEST_FORMAT = 2  # 2: attachments get their sizes, posts their featured image
 # Below this size an export is prepared in the loader's process (starting Django again costs a second).
 READER_PROCESS_MIN_BYTES = 4_000_000
 _UPLOADS = "/wp-content/uploads/"

@@ -23,6 +23,8 @@ class ImportReport:
     stats: ParseStats = field(default_factory=ParseStats)
     reader_process_peak_mb: float | None = None  # when items were prepared in a second process
     rendered_ahead: int = 0  # new posts whose bodies that process rendered
+    attachments_with_sizes: int = 0  # saved with the sizes of their _wp_attachment_metadata
+    featured_images_linked: int = 0  # posts whose _thumbnail_id named an attachment of the export
 
     def add(self, kind: str, action: str, n: int = 1) -> None:
         self.counts[(kind, action)] += n

@@ -60,6 +60,11 @@ class Command(BaseCommand):
         console.print(table)
         console.print(f"Permalinks: {report.permalink_structure or '(plain)'} ({report.permalink_source})")
         console.print(f"Time zone: {report.time_zone or 'unknown (kept the site setting)'}")
+        if report.attachments_with_sizes or report.featured_images_linked:
+            console.print(
+                f"Images: {report.attachments_with_sizes} attachments with their sizes, "
+                f"{report.featured_images_linked} featured images linked"
+            )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if report.reader_process_peak_mb is not None:
             console.print(f"Peak memory: {peak:.0f} MB, and {report.reader_process_peak_mb:.0f} MB in the reader process")
