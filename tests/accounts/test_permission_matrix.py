@@ -333,8 +333,8 @@ def world(db, media_root):
     return World()
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", list(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
 def test_matrix(world, media_root, django_capture_on_commit_callbacks, role, action):
     allowed = MATRIX[action][ROLES.index(role)]
     spec = ACTIONS[action]
