@@ -71,3 +71,57 @@ def test_comments_close_after_the_site_s_days(site, store, publishing):
         assert path in report.rendered
         assert b'id="respond"' not in store.read(store.pages()[path].file)
         _assert_current(store)
+
+
+def test_a_server_publishes_a_scheduled_post_without_ever_being_asked(tmp_path):
+    """The background thread starts with the worker, not at its first request (behind nginx none may come).
+
+    A real ``broadsheet serve``; the test only waits until its port accepts connections (no request is
+    sent to it), schedules a post a few seconds ahead from another process, then watches the store folder.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.publishing.deployment import Deployment, _stop
+
+    deployment = Deployment(tmp_path)
+    deployment.home.mkdir(parents=True)
+    log_path = tmp_path / "app.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "broadsheet", "serve", "--port", str(deployment.app_port), "--workers", "1"],
+            env=deployment.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while True:  # a bare TCP connection (no HTTP request) tells when granian listens
+            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+            try:
+                socket.create_connection(("127.0.0.1", deployment.app_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        url = deployment.shell(
+            "import datetime; from django.utils import timezone; from broadsheet.content.models import Post; "
+            "post = Post(title='Timed dispatch', body='On time.', status='future', "
+            "published_at=timezone.now() + datetime.timedelta(seconds=12)); post.save(); "
+            "print(post.get_absolute_url(), post.published_at.timestamp())"
+        ).strip().splitlines()[-1].split()
+        url, due = url[0], float(url[1])
+        store = deployment.home / "pages"
+        page = store / url.lstrip("/") / "index.html"
+        if time.time() < due - 1:
+            assert not page.exists()  # not yet live, so not stored
+        home = store / "index.html"  # it lists the post once live
+
+        def live() -> bool:
+            return page.exists() and "Timed dispatch" in page.read_text() and "Timed dispatch" in home.read_text()
+
+        deadline = time.monotonic() + 60
+        while not live() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert live(), log_path.read_text()[-3000:]
+    finally:
+        _stop(server)

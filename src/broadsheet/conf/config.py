@@ -39,8 +39,9 @@ CONFIG = (
         "redis_url",
         "BROADSHEET_REDIS_URL",
         "",
-        "Redis for several app processes or machines (redis://host:6379/0): the cache and the page store's "
-        "render lock. Empty: a per-process cache and a file lock.",
+        "Redis for several app processes or machines (redis://host:6379/0): the cache, the page store's "
+        "render lock and the stream that keeps several machines' stores in step. Empty: a per-process cache "
+        "and a file lock.",
     ),
     Setting(
         "site_url",
@@ -79,6 +80,13 @@ CONFIG = (
         "BROADSHEET_BEHIND_HTTPS_PROXY",
         "off",
         "On when a proxy terminates HTTPS: trusts X-Forwarded-Proto and sets secure cookies, HSTS and the HTTPS redirect.",
+    ),
+    Setting(
+        "hsts_preload",
+        "BROADSHEET_HSTS_PRELOAD",
+        "off",
+        "With BROADSHEET_BEHIND_HTTPS_PROXY on: add preload to the HSTS header, consenting to browsers' HTTPS-only "
+        "preload list (for the domain and its subdomains; slow to undo).",
     ),
     Setting("max_upload_mb", "BROADSHEET_MAX_UPLOAD_MB", "20", "Largest file the media library accepts, in megabytes."),
     Setting(
