@@ -184,13 +184,15 @@ def _defer_while_busy(store, pending: _Pending) -> None:
     commenter included), and adds them to the store's deferred pages, which the background thread
     renders under the lock. The deferred pages are a set: twenty comments on one post arriving
     while a render runs cost one more render of its page, not twenty. A change that moves an
-    address, touches the site-wide parts or adds a term waits for the lock as before.
+    address, touches the site-wide parts or adds a term waits for the lock as before. The deferral
+    is announced to other machines' stores (stream.py) as any change is.
     """
     from django.utils import timezone
 
     from broadsheet.publishing.dependencies import plan_changes
     from broadsheet.publishing.footprints import SiteShape, comment_footprint, page_footprint, post_footprint
     from broadsheet.publishing.publish import _after_deferral
+    from broadsheet.publishing.stream import Entry, announce
 
     shape, now = SiteShape.load(), timezone.now()
     after = {"post": lambda pk: post_footprint(pk, shape, now), "page": lambda pk: page_footprint(pk, shape, now),
@@ -207,6 +209,7 @@ def _defer_while_busy(store, pending: _Pending) -> None:
         for url in sorted({*deferred, *plan.remove}):
             writer.remove(url)
         writer.add_pending(deferred)
+    announce(store, Entry(remove=sorted(plan.remove - set(deferred)), defer=sorted(deferred)))  # other machines
     _after_deferral(store)
 
 
