@@ -3,12 +3,21 @@
 Thin subclasses of Django's generic views. Querysets come from
 ``content.querysets`` (what may be listed, prefetched so the number of queries
 does not grow with the number of posts); templates come from the theme.
+
+A listing page costs three queries (its posts with their comment counts, the
+bylines, and featured images only when a post on the page has one) besides
+the site's settings: the home page and the year and month archives take their
+totals from the sidebar's per-version month counts (``CountedPaginator``)
+instead of a ``COUNT(*)``, and date archives find an empty period from the
+page itself instead of a separate ``exists()``.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.encoding import iri_to_uri
@@ -17,6 +26,37 @@ from django.views.generic import ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from broadsheet.content.models import Author, Category, Post, Tag
+from broadsheet.theme.context import get_sidebar
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the listing's total instead of counting it with a query.
+
+    The page reads one row more than it shows: when the rows disagree with the
+    total (content changed without the content version moving), the real count
+    is taken, so a reader never gets a wrong page or wrong older/newer links.
+    """
+
+    def __init__(self, object_list, per_page, *, known_count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = known_count  # instead of the cached_property's COUNT(*)
+
+    def page(self, number):
+        try:
+            number = self.validate_number(number)
+        except EmptyPage:
+            return self._recounted_page(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = list(self.object_list[bottom : top + 1])
+        if len(rows) != top - bottom + (1 if top < self.count else 0):
+            return self._recounted_page(number)
+        return self._get_page(rows[: top - bottom], number, self)
+
+    def _recounted_page(self, number):
+        for name in ("count", "num_pages"):
+            self.__dict__.pop(name, None)
+        return super().page(number)
 
 
 class ListingMixin:
@@ -27,10 +67,23 @@ class ListingMixin:
     listing_kind = "home"
 
     def get_queryset(self):
-        return Post.objects.listed().for_summaries()
+        # Featured images are loaded for the page's posts only when one has one (get_context_data).
+        return Post.objects.listed().for_summaries().select_related(None).with_comment_counts()
 
     def get_paginate_by(self, queryset):
         return self.request.site.posts_per_page
+
+    def get_listing_total(self) -> int | None:
+        """Return how many posts the listing has when known without a query (None: count them)."""
+        return None
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        total = self.get_listing_total() if isinstance(queryset, QuerySet) and not orphans else None
+        if total is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        return CountedPaginator(
+            queryset, per_page, known_count=total, allow_empty_first_page=allow_empty_first_page, **kwargs
+        )
 
     def get_listing_title(self) -> str:
         return ""
@@ -46,7 +99,9 @@ class ListingMixin:
         from broadsheet.comments.threads import attach_comment_counts
 
         context = super().get_context_data(**kwargs)
-        attach_comment_counts(context["object_list"], self.request.site)  # one aggregate query for the page
+        posts = context["object_list"]
+        attach_comment_counts(posts, self.request.site)  # counts come annotated: no query of its own
+        prefetch_related_objects([post for post in posts if post.featured_image_id], "featured_image")
         page = context.get("page_obj")
         base = self.get_base_path()
         context.update(
@@ -74,6 +129,9 @@ class HomeView(ListingMixin, ListView):
     def get_feed_path(self):
         return "/feed/"
 
+    def get_listing_total(self):
+        return get_sidebar(self.request.site).posts_in()
+
 
 class DateListingMixin(ListingMixin):
     date_field = "published_at"
@@ -96,6 +154,15 @@ class DateListingMixin(ListingMixin):
     get_next_month = get_previous_month = _no_neighbour
     get_next_day = get_previous_day = _no_neighbour
 
+    def get_dated_queryset(self, **lookup):
+        # An empty period is still a 404 (allow_empty = False), but found by the paginator
+        # from the page's own rows: Django's separate exists() query is skipped.
+        allow_empty, self.allow_empty = self.allow_empty, True
+        try:
+            return super().get_dated_queryset(**lookup)
+        finally:
+            self.allow_empty = allow_empty
+
     def get_period(self) -> datetime.date:
         raise NotImplementedError
 
@@ -114,6 +181,9 @@ class YearView(DateListingMixin, YearArchiveView):
     def get_period(self):
         return datetime.date(int(self.get_year()), 1, 1)
 
+    def get_listing_total(self):
+        return get_sidebar(self.request.site).posts_in(int(self.get_year()))
+
 
 class MonthView(DateListingMixin, MonthArchiveView):
     template_name = "archives/date.html"
@@ -121,6 +191,9 @@ class MonthView(DateListingMixin, MonthArchiveView):
 
     def get_period(self):
         return datetime.date(int(self.get_year()), int(self.get_month()), 1)
+
+    def get_listing_total(self):
+        return get_sidebar(self.request.site).posts_in(int(self.get_year()), int(self.get_month()))
 
 
 class DayView(DateListingMixin, DayArchiveView):

@@ -8,7 +8,8 @@ WordPress's walker does), and a reply whose parent is not approved is shown
 at the top level.
 
 Building a page costs two queries when the entry has comments (the thread's
-shape, then the page's comments) and one when it has none.
+shape, then the page's comments) and one when it has none, or none when the
+entry came with its count of approved comments (``find_post``) and it is 0.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def thread_depth(site) -> int:
 
 
 def _shape(entry, *, threaded: bool) -> _Shape:
+    if getattr(entry, "comment_count", None) == 0:  # counted by the entry's own query (find_post): no thread
+        return _Shape([], {}, {})
     rows = list(Comment.objects.approved().on(entry).order_by("created_at", "id").values_list("id", "parent_id"))
     ids = {comment_id for comment_id, _ in rows}
     parents: dict[int, int | None] = {}
@@ -243,19 +246,23 @@ def _commenter(request):
 
 
 def attach_comment_counts(posts, site) -> None:
-    """Give each post of a listing ``comment_count`` and ``comments_open`` in one aggregate query.
+    """Give each post of a listing ``comment_count`` and ``comments_open``.
 
-    ``posts`` may be the listing's queryset: it is evaluated here and keeps its
-    results, so the template iterates the same objects.
+    Counts annotated by the listing's query (``PostQuerySet.with_comment_counts``)
+    are kept; otherwise they are fetched in one aggregate query. ``posts`` may
+    be the listing's queryset: it is evaluated here and keeps its results, so
+    the template iterates the same objects.
     """
     from broadsheet.comments.moderation import closing_reason
 
     posts = list(posts)
     if not posts:
         return
-    counts = Comment.objects.approved_counts(post.pk for post in posts)
+    if not all(hasattr(post, "comment_count") for post in posts):
+        counts = Comment.objects.approved_counts(post.pk for post in posts)
+        for post in posts:
+            post.comment_count = counts.get(post.pk, 0)
     for post in posts:
-        post.comment_count = counts.get(post.pk, 0)
         post.comments_open = closing_reason(post, site) is None
 
 

@@ -5,13 +5,17 @@ from broadsheet.content.models import SiteSettings
 
 
 class SiteSettingsMiddleware:
-    """Load the site's settings once per request and work in the site's time zone."""
+    """Load the site's settings once per request and work in the site's time zone.
+
+    Requests share one read-only instance while the settings row is unchanged
+    (``SiteSettings.load_shared``: one plain query, no ORM).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        site = SiteSettings.load()
+        site = SiteSettings.load_shared()
         token = SiteSettings.use(site)
         request.site = site
         timezone.activate(site.tzinfo)

@@ -6,6 +6,7 @@ never listed).
 """
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from broadsheet.content.models.entries import LIVE_STATUSES
@@ -43,6 +44,20 @@ class PostQuerySet(EntryQuerySet):
 
         needs_categories = "%category%" in SiteSettings.current().permalink_structure
         return self.for_listing(with_categories=needs_categories).defer("body", "plain_text", "excerpt")
+
+    def with_comment_counts(self):
+        """Annotate ``comment_count``, each post's approved comments, in the same query (a subquery per row)."""
+        from broadsheet.comments.models import Comment
+
+        approved = (
+            Comment.objects.approved()
+            .filter(post=models.OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(comment_count=Coalesce(models.Subquery(approved), 0))
 
     def in_category(self, category):
         return self.filter(categories__in=category.get_descendant_ids()).distinct()

@@ -27,19 +27,30 @@ _PAGED = re.compile(r"(.+/)([0-9]{1,4})/\Z")
 _COMMENT_PAGE = re.compile(r"(.+/)comment-page-([0-9]{1,6})/\Z")
 
 
-def find_page(path: str) -> Page | None:
-    """Return the live page answered at ``path`` ("/about/team/"), if any."""
+def find_page(path: str, site=None) -> Page | None:
+    """Return the live page answered at ``path`` ("/about/team/"), if any.
+
+    Given the site, a path that no page has (the sidebar's per-version set of
+    page paths) is answered without a query.
+    """
     if not path.endswith("/") or path == "/":
         return None
-    return Page.objects.live().select_related("author").filter(path=path.strip("/")).first()
+    stored = path.strip("/")
+    if site is not None:
+        from broadsheet.theme.context import get_sidebar
+
+        page_paths = get_sidebar(site).page_paths
+        if page_paths is not None and stored not in page_paths:
+            return None
+    return Page.objects.live().select_related("author").filter(path=stored).first()
 
 
 def find_post(path: str, site) -> Post | None:
-    """Return the live post whose permalink is ``path``, if any."""
+    """Return the live post whose permalink is ``path``, if any (with ``comment_count``, its approved comments)."""
     tokens = match_post_path(path, site.permalink_structure)
     if tokens is None:
         return None
-    posts = Post.objects.live().for_listing()
+    posts = Post.objects.live().for_listing().with_comment_counts()
     if tokens.get("postname"):
         post = posts.filter(slug=tokens["postname"]).first()
     else:
@@ -50,7 +61,7 @@ def find_post(path: str, site) -> Post | None:
 
 
 def find_entry(path: str, site) -> Page | Post | None:
-    return find_page(path) or find_post(path, site)
+    return find_page(path, site) or find_post(path, site)
 
 
 @require_safe
@@ -121,6 +132,8 @@ def _neighbours(post: Post) -> dict:
     structure = SiteSettings.current().permalink_structure
     if "%category%" in structure or "%author%" in structure:
         listed = listed.for_listing()  # their permalinks need categories and authors
+    else:  # the links need the title and the permalink's fields, not the ~10 KB of text in each row
+        listed = listed.only("pk", "title", "slug", "published_at", "status", "password")
     previous = listed.filter(published_at__lt=post.published_at).order_by("-published_at", "-id").first()
     following = listed.filter(published_at__gt=post.published_at).order_by("published_at", "id").first()
     return {"previous_post": previous, "next_post": following}

@@ -39,6 +39,22 @@ class Sidebar:
     recent: list[Link] = field(default_factory=list)
     menu: list[Link] = field(default_factory=list)
     valid_until: datetime | None = None
+    # Listed posts per (year, month) in the site's time zone: what the month links count,
+    # and what listings take their totals from instead of a COUNT(*) (see archives.views).
+    month_counts: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The path of every page, whatever its status ("about/team"): a request for any other
+    # path skips the page lookup (content.views.find_page). None: not known, look it up.
+    page_paths: frozenset[str] | None = None
+
+    def posts_in(self, year: int | None = None, month: int | None = None) -> int:
+        """Return how many listed posts the site has (in ``year``, in ``month`` of ``year``)."""
+        if year is not None and month is not None:
+            return self.month_counts.get((year, month), 0)
+        return sum(
+            count
+            for (y, m), count in self.month_counts.items()
+            if (year is None or y == year) and (month is None or m == month)
+        )
 
 
 def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
@@ -46,6 +62,7 @@ def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
     listed = Post.objects.listed(now)
     tz = site.tzinfo
     months = []
+    month_counts = {}
     rows = (
         listed.annotate(month=TruncMonth("published_at", tzinfo=tz))
         .values("month")
@@ -56,6 +73,7 @@ def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
         month = timezone.localtime(row["month"], tz) if timezone.is_aware(row["month"]) else row["month"]
         url = reverse("archives:month", kwargs={"year": f"{month.year:04d}", "month": f"{month.month:02d}"})
         months.append(Link(dateformat.format(month, "F Y"), url, row["count"]))
+        month_counts[(month.year, month.month)] = month_counts.get((month.year, month.month), 0) + row["count"]
     listed_filter = Q(
         posts__status__in=LIVE_STATUSES, posts__published_at__lte=now, posts__password=""
     )
@@ -71,7 +89,10 @@ def build_sidebar(site: SiteSettings, now: datetime | None = None) -> Sidebar:
         .values_list("published_at", flat=True)
         .first()
     )
-    return Sidebar(months, categories, recent, menu, valid_until=next_scheduled)
+    page_paths = frozenset(Page.objects.values_list("path", flat=True))
+    return Sidebar(
+        months, categories, recent, menu, valid_until=next_scheduled, month_counts=month_counts, page_paths=page_paths
+    )
 
 
 def _menu(now) -> list[Link]:

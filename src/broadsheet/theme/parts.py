@@ -9,6 +9,12 @@ page for the store, ``parts_as_includes()`` makes ``site_part`` write an
 include marker instead (an SSI comment that nginx's ``ssi on`` resolves, and
 that the store's own server splices), so a change to the archive counts or
 the menu rewrites one small file instead of every page.
+
+When Django renders a page (no page store), each part's HTML is kept in
+process memory for as long as the site's settings and sidebar objects are the
+same ones (both are per-version objects shared by requests: see
+``SiteSettings.load_shared`` and ``theme.context.get_sidebar``), so the 240
+archive months are rendered once per content version, not on every request.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
+from django.utils.functional import LazyObject, empty
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -50,8 +57,31 @@ def render_part(environment, name: str, site, sidebar) -> str:
     return environment.get_template(f"_{name}.html").render(site=site, sidebar=sidebar)
 
 
+# (environment id, part name) -> (site, sidebar, HTML): the last rendering of each part.
+_rendered: dict[tuple[int, str], tuple[object, object, Markup]] = {}
+
+
+def _unwrapped(value):
+    """The object behind a lazy context value (the sidebar is a ``SimpleLazyObject``)."""
+    if isinstance(value, LazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        return value._wrapped
+    return value
+
+
 @pass_context
 def site_part(context, name: str) -> Markup:
     if _as_includes.get():
         return Markup(include_marker(name))
-    return Markup(render_part(context.environment, name, context.get("site"), context.get("sidebar")))
+    environment = context.environment
+    site, sidebar = context.get("site"), _unwrapped(context.get("sidebar"))
+    if environment.auto_reload:  # templates may change on disk (DEBUG): render every time
+        return Markup(render_part(environment, name, site, sidebar))
+    key = (id(environment), name)
+    kept = _rendered.get(key)
+    if kept is not None and kept[0] is site and kept[1] is sidebar:
+        return kept[2]
+    html = Markup(render_part(environment, name, site, sidebar))
+    _rendered[key] = (site, sidebar, html)
+    return html

@@ -6,12 +6,14 @@ import contextvars
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_PERMALINK_STRUCTURE = "/%year%/%monthnum%/%day%/%postname%/"
 
 _current = contextvars.ContextVar("broadsheet_site_settings", default=None)
+# Per database alias: (the row as last read, the settings built from it), shared by this process's requests.
+_shared: dict[str, tuple[tuple, SiteSettings]] = {}
 
 
 def validate_time_zone(value: str) -> None:
@@ -88,6 +90,28 @@ class SiteSettings(models.Model):
     def load(cls) -> SiteSettings:
         """Return the site's settings, creating the row on first use."""
         settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+    @classmethod
+    def load_shared(cls) -> SiteSettings:
+        """Return the site's settings for reading, shared by requests while the row is unchanged.
+
+        One plain query reads the row (any change, from any process, shows in it);
+        the model instance is built by the ORM only when the row differs from the
+        last one seen. Callers must not modify it: editing uses ``load()``.
+        """
+        alias = router.db_for_read(cls)
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {quote(cls._meta.db_table)} WHERE {quote(cls._meta.pk.column)} = %s", [1])
+            row = cursor.fetchone()
+        shared = _shared.get(alias)
+        if row is not None and shared is not None and shared[0] == row:
+            return shared[1]
+        settings = cls.load()
+        if row is not None:
+            _shared[alias] = (row, settings)
         return settings
 
     @classmethod
