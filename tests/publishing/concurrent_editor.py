@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import sys
 import time
+
+from tests.publishing.deployment import run_script
 
 TITLES = ["Rivers", "Bridges", "Harbours", "Canals", "Ferries", "Tunnels", "Viaducts", "Locks"]
 
@@ -111,14 +112,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--go", default="")
-    args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
-    import django
-
-    django.setup()
-    summary = setup() if args.command == "setup" else edit(args.seed, args.changes, args.go)
-    print(json.dumps(summary))
-    return 0
+    return run_script(parser, {"setup": lambda args: setup(),
+                               "edit": lambda args: edit(args.seed, args.changes, args.go)})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -65,6 +65,30 @@ def postgres_database(server_url: str, prefix: str):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def machine_environment(home: Path, database_url: str, redis_url: str, site_url: str) -> dict:
+    """The environment of an app process of its own (home, database, Redis), as a separate machine has it."""
+    environment = {**os.environ, "BROADSHEET_HOME": str(home), "DATABASE_URL": database_url,
+                   "BROADSHEET_REDIS_URL": redis_url, "BROADSHEET_SITE_URL": site_url,
+                   "DJANGO_SETTINGS_MODULE": "broadsheet.conf.settings"}  # fmt: skip
+    for name in ("BROADSHEET_PAGE_STORE", "BROADSHEET_DEBUG"):
+        environment.pop(name, None)
+    return environment
+
+
+def run_script(parser, commands: dict) -> int:
+    """A test's helper process: parse its command line, set up Django from the environment, run the command
+    (``commands[args.command](args)``) and print its summary as JSON on the last line."""
+    import json
+
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(commands[args.command](args)))
+    return 0
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

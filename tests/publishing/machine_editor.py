@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import sys
 import time
 
-from tests.publishing.deployment import get
+from tests.publishing.deployment import get, run_script
 
 
 def setup() -> dict:
@@ -107,14 +106,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--store", default="")
     parser.add_argument("--changes", type=int, default=10)
-    args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
-    import django
-
-    django.setup()
-    summary = setup() if args.command == "setup" else edit(args.port, args.store, args.changes)
-    print(json.dumps(summary))
-    return 0
+    return run_script(parser, {"setup": lambda args: setup(),
+                               "edit": lambda args: edit(args.port, args.store, args.changes)})  # fmt: skip
 
 
 if __name__ == "__main__":

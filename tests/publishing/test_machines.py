@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.publishing.deployment import _stop, free_port, get, postgres_database
+from tests.publishing.deployment import _stop, free_port, get, machine_environment, postgres_database
 
 POSTGRES_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL", "")
@@ -40,15 +40,6 @@ pytestmark = [
     # It makes a PostgreSQL database of its own whatever the suite runs on: once is enough (the first pass).
     pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs in the suite's pass without DATABASE_URL"),
 ]
-
-
-def _machine(home: Path, database_url: str) -> dict:
-    environment = {**os.environ, "BROADSHEET_HOME": str(home), "DATABASE_URL": database_url,
-                   "BROADSHEET_REDIS_URL": REDIS_URL, "BROADSHEET_SITE_URL": SITE_URL,
-                   "DJANGO_SETTINGS_MODULE": "broadsheet.conf.settings"}  # fmt: skip
-    for name in ("BROADSHEET_PAGE_STORE", "BROADSHEET_DEBUG"):
-        environment.pop(name, None)
-    return environment
 
 
 def _run(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -70,7 +61,7 @@ def start_machine_b(tmp_path, database_url):
 
     def start():
         home = tmp_path / "b"
-        env = _machine(home, database_url)
+        env = machine_environment(home, database_url, REDIS_URL, SITE_URL)
         port = free_port()
         home.mkdir()
         log_path = tmp_path / "b.log"
@@ -103,7 +94,7 @@ def _wait_until_answering(server: subprocess.Popen, port: int, log_path: Path) -
 
 
 def test_an_edit_on_one_machine_is_never_served_stale_by_another(tmp_path, database_url, start_machine_b):
-    env_a = _machine(tmp_path / "a", database_url)
+    env_a = machine_environment(tmp_path / "a", database_url, REDIS_URL, SITE_URL)
     broadsheet = [sys.executable, "-m", "broadsheet"]
     editor = [sys.executable, "-m", "tests.publishing.machine_editor"]
     _run([*broadsheet, "manage", "migrate", "--noinput"], env_a)

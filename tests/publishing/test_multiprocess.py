@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.publishing.deployment import postgres_database
+from tests.publishing.deployment import machine_environment, postgres_database
 
 POSTGRES_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL", "")
@@ -45,22 +45,13 @@ def database_url():
         yield url
 
 
-def _environment(home: Path, database_url: str) -> dict:
-    environment = {**os.environ, "BROADSHEET_HOME": str(home), "DATABASE_URL": database_url,
-                   "BROADSHEET_REDIS_URL": REDIS_URL, "BROADSHEET_SITE_URL": "http://blog.example.org",
-                   "DJANGO_SETTINGS_MODULE": "broadsheet.conf.settings"}  # fmt: skip
-    for name in ("BROADSHEET_PAGE_STORE", "BROADSHEET_DEBUG"):
-        environment.pop(name, None)
-    return environment
-
-
 def _run(args: list[str], env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
     result = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     return result
 
 
 def test_two_processes_editing_the_same_posts_leave_no_stale_page(tmp_path, database_url):
-    env = _environment(tmp_path / "home", database_url)
+    env = machine_environment(tmp_path / "home", database_url, REDIS_URL, "http://blog.example.org")
     broadsheet = [sys.executable, "-m", "broadsheet"]
     editor = [sys.executable, "-m", "tests.publishing.concurrent_editor"]
     migrated = _run([*broadsheet, "manage", "migrate", "--noinput"], env)

@@ -91,7 +91,8 @@ def test_a_server_publishes_a_scheduled_post_without_ever_being_asked(tmp_path):
     log_path = tmp_path / "app.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "broadsheet", "serve", "--port", str(deployment.app_port), "--workers", "1"],
+            [sys.executable, "-m", "broadsheet", "serve", "--port", str(deployment.app_port), "--workers", "1",
+             "--no-sample"],
             env=deployment.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
