@@ -68,7 +68,8 @@ def _entry(entry, link) -> dict:
         # A draft with no publication date has only its creation date in WXR ("floating" post_date).
         "date": _second(entry.published_at or entry.created_at), "published": entry.published_at is not None,
         "modified": _second(entry.modified_at), "comment_status": entry.comment_status,
-        "ping_status": entry.ping_status, "meta": _kept_meta(link), "terms": _kept_terms(link),
+        # _thumbnail_id is compared as "featured_image" (native posts have it only once exported).
+        "ping_status": entry.ping_status, "meta": _kept_meta(link, drop=("_thumbnail_id",)), "terms": _kept_terms(link),
     }  # fmt: skip
 
 
@@ -103,10 +104,11 @@ def snapshot_site() -> dict:
             "name": term.name, "parent": term.parent_slug, "description": term.description, "meta": term.meta,
             "term_id": term.term_id,
         }  # fmt: skip
-    for post in Post.objects.select_related("wordpress").prefetch_related("categories", "tags"):
+    for post in Post.objects.select_related("wordpress", "featured_image__wordpress").prefetch_related("categories", "tags"):
         link = getattr(post, "wordpress", None)
         data["posts"][ids.post(post)] = {
             **_entry(post, link),
+            "featured_image": ids.media(post.featured_image) if post.featured_image else None,
             "sticky": post.sticky,
             "authors": [_login(author) for author in post.ordered_authors],
             "categories": sorted(c.slug for c in post.categories.all()),
@@ -132,8 +134,11 @@ def snapshot_site() -> dict:
         data["attachments"][ids.media(media)] = {
             "title": media.title, "caption": media.caption, "description": media.description, "alt": media.alt_text,
             "url": media.url if media.url.startswith("http") else django_settings.SITE_URL + media.url,
-            "parent": parent, "uploaded": _second(media.uploaded_at),
-            "meta": _kept_meta(link, drop=("_wp_attached_file", "_wp_attachment_image_alt")),
+            "parent": parent, "uploaded": _second(media.uploaded_at), "width": media.width, "height": media.height,
+            # Where a size is served changes (the media store, else beside the original URL); its file name does not.
+            "sizes": {name: (size["width"], size["height"], size["url"].rsplit("/", 1)[-1]) for name, size in media.sizes.items()},
+            # An upload's _wp_attachment_metadata is written by the export: compared as width, height and sizes.
+            "meta": _kept_meta(link, drop=("_wp_attached_file", "_wp_attachment_image_alt", "_wp_attachment_metadata")),
         }  # fmt: skip
     for link in WordPressItem.objects.exclude(post_type__in=("post", "page", "attachment")).select_related("site"):
         records = [{k: v for k, v in record.items() if k != "line"} for record in (link.record, *link.duplicates)]
@@ -486,3 +491,78 @@ def test_cli_export_wordpress(tmp_path):
     ET.fromstring(target.read_bytes())
     result = CliRunner().invoke(main, ["export", "wordpress"])
     assert result.exit_code == 0 and "<wp:wxr_version>1.2</wp:wxr_version>" in result.stdout
+
+
+# -- (6) images: featured images and sizes ------------------------------------------------------
+
+
+def _import_images(tmp_path, *items):
+    from tests.importers.test_wordpress_images import wxr
+
+    path = tmp_path / "images.xml"
+    path.write_text(wxr(*items), encoding="utf-8")
+    return import_wxr(path)
+
+
+def _exported_items(data: bytes) -> dict[int, ItemRecord]:
+    records, _ = _read_back(data)
+    return {record.post_id: record for record in records if isinstance(record, ItemRecord)}
+
+
+def test_round_trip_keeps_featured_images_and_sizes(tmp_path):
+    from tests.importers.test_wordpress_images import _attachment, _post
+
+    _import_images(tmp_path, _post(), _attachment())
+    before, after, _, import_report = _round_trip(tmp_path)
+    assert before["posts"][300]["featured_image"] == 301
+    assert before["attachments"][301]["sizes"]["medium_large"] == (768, 512, "view-768x512.jpg")
+    assert len(before["attachments"][301]["sizes"]) == 4
+    _assert_same_site(before, after)
+    assert import_report.featured_images_linked == 1 and import_report.attachments_with_sizes == 1
+
+
+def test_kept_metadata_and_thumbnail_are_written_once_as_they_came(tmp_path):
+    from tests.importers.test_wordpress_images import METADATA, _attachment, _post
+
+    _import_images(tmp_path, _attachment(), _post())
+    items = _exported_items(_export_bytes())
+    assert items[301].meta_values("_wp_attachment_metadata") == [METADATA]
+    assert items[300].meta_values("_thumbnail_id") == ["301"]
+
+
+def test_a_thumbnail_id_naming_nothing_is_kept_and_one_removed_here_is_dropped(tmp_path):
+    from tests.importers.test_wordpress_images import _attachment, _post
+
+    _import_images(tmp_path, _post(thumbnail="999"), _attachment())
+    assert _exported_items(_export_bytes())[300].meta_values("_thumbnail_id") == ["999"]
+    _import_images(tmp_path, _post(), _attachment())
+    assert Post.objects.get(pk=300).featured_image_id == 301
+    Post.objects.filter(pk=300).update(featured_image=None)  # taken off in the desk
+    assert _exported_items(_export_bytes())[300].meta_values("_thumbnail_id") == []
+
+
+def test_an_uploaded_featured_image_round_trips_with_its_sizes(tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from broadsheet.importers.wordpress.attachment_metadata import read_attachment_metadata
+    from broadsheet.media.uploads import accept_upload
+    from tests.media import samples
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    image = accept_upload(SimpleUploadedFile("harbour.jpg", samples.image_bytes(size=(1600, 1200))), user=None)
+    post = factories.post("With a picture")
+    post.featured_image = image
+    post.save()
+    ids = get_item_ids()
+    items = _exported_items(_export_bytes())
+    assert items[ids.post(post)].meta_values("_thumbnail_id") == [str(ids.media(image))]
+    (metadata,) = items[ids.media(image)].meta_values("_wp_attachment_metadata")
+    read = read_attachment_metadata(metadata)
+    assert (read.width, read.height, read.file, read.problem) == (1600, 1200, image.file.name, "")
+    assert {name: (size.width, size.height) for name, size in read.sizes.items()} == {
+        name: (size["width"], size["height"]) for name, size in image.sizes.items()
+    }
+    before, after, _, _ = _round_trip(tmp_path)
+    assert before["posts"][ids.post(post)]["featured_image"] == ids.media(image)
+    assert len(before["attachments"][ids.media(image)]["sizes"]) == 4
+    _assert_same_site(before, after, skip=("terms", "items"))

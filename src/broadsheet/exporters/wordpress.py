@@ -56,6 +56,7 @@ from broadsheet.comments.models import Comment
 from broadsheet.content.models import Author, Category, MenuItem, Page, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.content.slugs import slugify_title
 from broadsheet.importers.wordpress import models as wp
+from broadsheet.importers.wordpress.attachment_metadata import write_attachment_metadata
 from broadsheet.importers.wordpress.records import (
     AuthorRecord,
     CommentRecord,
@@ -431,6 +432,11 @@ class _SiteExport:
         self.guests = self._guest_logins()
         self.menus_kept = wp.WordPressItem.objects.filter(post_type="nav_menu_item").exists()
         self.category_term_ids: dict[int, int] = {}
+        # (site, WordPress ID) of the imported attachments still in the library: a kept _thumbnail_id naming
+        # none of them named nothing when it was imported, and is written back as it was.
+        self.imported_attachments = set(
+            wp.WordPressItem.objects.filter(post_type="attachment").exclude(media=None).values_list("site_id", "wp_id")
+        )
 
     # -- channel, authors, terms -------------------------------------------------
 
@@ -542,7 +548,7 @@ class _SiteExport:
 
     def _items(self):
         comments = Prefetch("comments", queryset=Comment.objects.select_related("wordpress").order_by("pk"))
-        posts = Post.objects.order_by("pk").select_related("wordpress").prefetch_related(
+        posts = Post.objects.order_by("pk").select_related("wordpress", "featured_image__wordpress").prefetch_related(
             Prefetch("authorships", queryset=PostAuthor.objects.order_by("position"), to_attr="export_authorships"),
             "categories", "tags", comments,
         )  # fmt: skip
@@ -628,7 +634,18 @@ class _SiteExport:
         if len(authors) > 1 or had_co_authors or any(login in self.guests for login in logins):
             own += [ItemTerm("author", "cap-" + login, login) for login in logins]  # byline order
         item.terms = own + item.terms
+        item.meta = _set_meta(item.meta, "_thumbnail_id", self._thumbnail_id(post, item.meta_value("_thumbnail_id")))
         return item
+
+    def _thumbnail_id(self, post: Post, kept: str) -> str | None:
+        """Return the post's ``_thumbnail_id``: its featured image's ID, else a kept value that named no imported attachment."""
+        if post.featured_image is not None:
+            return str(self.ids.media(post.featured_image))
+        link = _wordpress_link(post)
+        kept_id = int(kept) if kept.isascii() and kept.strip().isdigit() else None
+        if kept and link is not None and (link.site_id, kept_id) not in self.imported_attachments:
+            return kept
+        return None  # none, or removed here since the import
 
     def _page_item(self, page: Page) -> ItemRecord:
         item = self._entry_item(page, self._base(page), self.ids.page(page), "page_id")
@@ -672,6 +689,13 @@ class _SiteExport:
         item.meta = _set_meta(item.meta, "_wp_attachment_image_alt", media.alt_text or None)
         if media.file:
             item.meta = _set_meta(item.meta, "_wp_attached_file", media.file.name)
+        if not item.meta_value("_wp_attachment_metadata") and media.is_image and media.width and media.height:
+            # An imported attachment keeps the value it came with, byte for byte; an upload's is written from its sizes.
+            metadata = write_attachment_metadata(
+                width=media.width, height=media.height, file=media.file.name if media.file else "",
+                mime_type=media.mime_type, sizes=media.sizes,
+            )  # fmt: skip
+            item.meta = _set_meta(item.meta, "_wp_attachment_metadata", metadata)
         item.comments = []
         return item
 
