@@ -226,6 +226,7 @@ if config.get_bool("secure_proxy"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = config.get_bool("hsts_preload")  # the site owner's decision: off unless asked
 
 LOGGING = {
     "version": 1,
