@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2.meta
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.template import engines
 from django.utils import timezone
@@ -51,7 +52,7 @@ from markupsafe import Markup
 from broadsheet.archives import views as archive_views
 from broadsheet.comments import threads
 from broadsheet.content import views as content_views
-from broadsheet.content.models import Author, Category, Post, SiteSettings, Tag
+from broadsheet.content.models import Author, Category, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.feeds import feeds as feed_classes
 from broadsheet.feeds import sitemaps as sitemap_classes
 from broadsheet.feeds.feeds import EMPTY_FEED_DATE, FEED_ITEMS, EntryCommentsFeed
@@ -126,6 +127,33 @@ def _install_hooks() -> None:
         threads._shape = shape
 
 
+def _remember_template_globals() -> None:
+    """Within a batch, the templates' ``static()`` and ``url()`` are computed once per argument.
+
+    (Every page asks for the same few; outside a batch they are called as they are.)
+    """
+    globals_ = engines["jinja2"].env.globals
+
+    def once(name, function):
+        def remembered(*args, **kwargs):
+            batch = _active.get()
+            if batch is None:
+                return function(*args, **kwargs)
+            key = (name, args, tuple(sorted(kwargs.items())))
+            memo = batch._global_values
+            if key not in memo:
+                memo[key] = function(*args, **kwargs)
+            return memo[key]
+
+        remembered._batch_hook = True
+        return remembered
+
+    for name in ("static", "url"):
+        function = globals_.get(name)
+        if function is not None and not getattr(function, "_batch_hook", False):
+            globals_[name] = once(name, function)
+
+
 def _fix_urls(posts, urls: dict) -> None:
     """Give preloaded objects their URL once: each is asked for it on every page that links to it.
 
@@ -158,6 +186,7 @@ class BatchRenderer:
 
     def __init__(self):
         _install_hooks()
+        _remember_template_globals()
         self.site = SiteSettings.current()
         self.shape = SiteShape.load()
         self.now = timezone.now()
@@ -166,9 +195,11 @@ class BatchRenderer:
         self._order: list[tuple] | None = None  # (published_at, pk) of listed posts, oldest first
         self._by_time: dict | None = None
         self._summaries: dict[int, Markup] = {}
+        self._global_values: dict[tuple, str] = {}
         self._urls: dict[tuple, str] = {}
         self._feed_items: dict[tuple, list[Post]] | None = None
         self._posts: list[Post] = []
+        self._listed_by_pk: dict[int, Post] | None = None
         self._added_headers: tuple | None = None
         self._template_names: frozenset[str] | None = None
         self._empty_feeds: dict[bool, _EmptyFeedShape | None] = {}
@@ -180,14 +211,36 @@ class BatchRenderer:
         from broadsheet.comments.moderation import closing_reason
         from broadsheet.comments.models import Comment
 
-        posts = list(Post.objects.listed(self.now).for_summaries())
-        counts = Comment.objects.approved_counts(post.pk for post in posts) if posts else {}
+        # A listing shows a post's whole text only when it has no fold: the rest load without it (the
+        # largest column; every worker would hold its own copy of it once it touches the objects). The
+        # bylines are attached from one query over all authorships (a prefetch would send every post's
+        # id as a parameter).
+        posts = list(Post.objects.listed(self.now).for_summaries().prefetch_related(None).defer("rendered_html"))
+        if "%category%" in self.shape.permalink_structure:
+            prefetch_related_objects(posts, "categories")
+        by_pk = self._listed_by_pk = {post.pk: post for post in posts}
+        unfolded = [post.pk for post in posts if not post.has_fold]
+        for start in range(0, len(unfolded), POSTS_PER_QUERY):
+            chunk = unfolded[start : start + POSTS_PER_QUERY]
+            for pk, text in Post.objects.filter(pk__in=chunk).values_list("pk", "rendered_html"):
+                by_pk[pk].rendered_html = text
+        for post in posts:
+            post.ordered_authorships = []
+        post_field = PostAuthor._meta.get_field("post")
+        for authorship in PostAuthor.objects.select_related("author").order_by("position"):
+            post = by_pk.get(authorship.post_id)
+            if post is not None:
+                post_field.set_cached_value(authorship, post)
+                post.ordered_authorships.append(authorship)
+        counts = dict(  # every post's approved comments (Comment.objects.approved_counts, without the ids)
+            Comment.objects.approved().filter(post__isnull=False).values("post_id").annotate(count=Count("id"))
+            .values_list("post_id", "count")
+        )  # fmt: skip
         for post in posts:
             post.comment_count = counts.get(post.pk, 0)
             post.comments_open = closing_reason(post, self.site) is None
         _fix_urls(posts, self._urls)
         self._posts = posts
-        by_pk = {post.pk: post for post in posts}
         listings: dict[tuple, list[Post]] = defaultdict(list)
         listings[("home",)] = sorted(posts, key=lambda post: (post.sticky, post.published_at, post.pk), reverse=True)
         for post in posts:  # newest first (the model's ordering)
@@ -195,18 +248,21 @@ class BatchRenderer:
             listings[("year", local.year)].append(post)
             listings[("month", local.year, local.month)].append(post)
             listings[("day", local.year, local.month, local.day)].append(post)
-        members: dict[tuple, set[int]] = defaultdict(set)
-        through = Post.categories.through.objects.filter(post_id__in=by_pk).values_list("post_id", "category_id")
-        for post_id, category_id in through:
-            for ancestor in self.shape.listing_categories([category_id]):
-                members[("category", "/category/" + self.shape.category_paths[ancestor] + "/")].add(post_id)
-        for post_id, slug in Post.tags.through.objects.filter(post_id__in=by_pk).values_list("post_id", "tag__slug"):
-            members[("tag", f"/tag/{slug}/")].add(post_id)
-        authorships = Post.authors.through.objects.filter(post_id__in=by_pk).values_list("post_id", "author__slug")
-        for post_id, slug in authorships:
-            members[("author", f"/author/{slug}/")].add(post_id)
-        for key, pks in members.items():
-            listings[key] = [post for post in posts if post.pk in pks]
+        # Each post's term listings, then the listings filled in the posts' order (newest first).
+        member_of: dict[int, set[tuple]] = defaultdict(set)
+        for post_id, category_id in Post.categories.through.objects.values_list("post_id", "category_id"):
+            if post_id in by_pk:
+                for ancestor in self.shape.listing_categories([category_id]):
+                    member_of[post_id].add(("category", "/category/" + self.shape.category_paths[ancestor] + "/"))
+        for post_id, slug in Post.tags.through.objects.values_list("post_id", "tag__slug"):
+            if post_id in by_pk:
+                member_of[post_id].add(("tag", f"/tag/{slug}/"))
+        for authorship in (post.ordered_authorships for post in posts):
+            for link in authorship:
+                member_of[link.post_id].add(("author", f"/author/{link.author.slug}/"))
+        for post in posts:
+            for key in member_of.get(post.pk, ()):
+                listings[key].append(post)
         self._listings = dict(listings)
         self._order = sorted((post.published_at, post.pk) for post in posts)
         self._by_time = defaultdict(list)
@@ -303,7 +359,7 @@ class BatchRenderer:
     def render_many(self, jobs: list[tuple[str, tuple]]) -> list[Rendered]:
         """Render ``(url, job)`` pairs; jobs this module does not know go through ``render_url``."""
         posts = self._load_entries([job[1] for _url, job in jobs if job[0] == "post"], lean=False)
-        feeds = self._load_entries([job[1] for _url, job in jobs if job[0] == "entry_feed"], lean=True)
+        feeds = self._entries_for_feeds([job[1] for _url, job in jobs if job[0] == "entry_feed"])
         results = []
         with self.active():
             for url, job in jobs:
@@ -343,6 +399,13 @@ class BatchRenderer:
             return render_url(url)
         finally:
             _active.reset(token)
+
+    def _entries_for_feeds(self, pks: list[int]) -> dict[int, Post]:
+        """The posts of comment feeds: listed ones as the listings loaded them, the others loaded ``lean``."""
+        known = self._listed_by_pk or {}
+        entries = {pk: known[pk] for pk in pks if pk in known}
+        entries.update(self._load_entries([pk for pk in pks if pk not in entries], lean=True))
+        return entries
 
     def _load_entries(self, pks: list[int], *, lean: bool) -> dict[int, Post]:
         """Load posts in bulk: whole, for their pages, or ``lean`` (what their comment feeds show)."""
