@@ -142,15 +142,22 @@ def flush() -> None:
     try:
         store = get_store()
         if DEFERRED_MODE["mode"] != "inline" and store is not None and store.exists() and not _is_full(pending):
-            try:
-                with store.lock(blocking=False):
-                    _apply(pending)
-            except LockBusy:
+            if _render_lock_free(store):
+                _apply(pending)  # (were it taken meanwhile, this waits for one render, as every change used to)
+            else:
                 _defer_while_busy(store, pending)
         else:
             _apply(pending)
     except Exception:  # a failed render must not fail the edit that caused it
         _mark_stale_after_failure()
+
+
+def _render_lock_free(store) -> bool:
+    try:
+        with store.lock(blocking=False):
+            return True
+    except LockBusy:
+        return False
 
 
 def _is_full(pending: _Pending) -> bool:
@@ -203,6 +210,8 @@ def _defer_while_busy(store, pending: _Pending) -> None:
         _apply(pending)
         return
     deferred = {**plan.deferred, **plan.render}
+    if not deferred and not plan.remove:
+        return  # nothing readers see changed (a held comment)
     # Without the lock, through this thread's own connection to the manifest (the process's one is
     # the lock holder's); the manifest's transaction keeps it consistent.
     with _own_connection(store).writing(lock=False) as writer:
