@@ -226,11 +226,13 @@ class BatchRenderer:
                 by_pk[pk].rendered_html = text
         for post in posts:
             post.ordered_authorships = []
-        post_field = PostAuthor._meta.get_field("post")
-        for authorship in PostAuthor.objects.select_related("author").order_by("position"):
+        post_field, author_field = PostAuthor._meta.get_field("post"), PostAuthor._meta.get_field("author")
+        authors = Author.objects.in_bulk()  # a handful, shared by all their posts
+        for authorship in PostAuthor.objects.order_by("position"):
             post = by_pk.get(authorship.post_id)
             if post is not None:
                 post_field.set_cached_value(authorship, post)
+                author_field.set_cached_value(authorship, authors[authorship.author_id])
                 post.ordered_authorships.append(authorship)
         counts = dict(  # every post's approved comments (Comment.objects.approved_counts, without the ids)
             Comment.objects.approved().filter(post__isnull=False).values("post_id").annotate(count=Count("id"))
@@ -268,6 +270,11 @@ class BatchRenderer:
         self._by_time = defaultdict(list)
         for post in posts:
             self._by_time[post.published_at].append(post)
+
+    def know_urls(self, posts: dict[int, str]) -> None:
+        """Take the permalinks of posts ``{pk: path}`` as already worked out (by the catalogue, a moment ago)."""
+        for pk, path in posts.items():
+            self._urls.setdefault(("Post", pk), path)
 
     def listing(self, key: tuple) -> list[Post]:
         if self._listings is None:

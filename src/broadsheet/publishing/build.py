@@ -98,6 +98,7 @@ def _warm_up(urls: list[str]) -> None:
     if not _job.get("fast", True):
         return
     batch = _renderer()
+    batch.know_urls({job[1]: url for url, job in _job["jobs"].items() if job[0] == "post"})
     batch.warm_up([(url, _job["jobs"].get(url, ("view",))) for url in urls])
 
 
