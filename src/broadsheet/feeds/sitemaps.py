@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,20 @@ class SiteSitemap(Sitemap):
 
 class PostSitemap(SiteSitemap):
     def items(self):
-        return Post.objects.listed().for_listing().order_by("-published_at", "-id")
+        # Only what a permalink and lastmod read (whole rows would read every post's text): bylines and
+        # categories only when the permalinks name them.
+        from broadsheet.content.models.posts import PostAuthor
+
+        structure = SiteSettings.current().permalink_structure
+        posts = Post.objects.listed().only("id", "slug", "published_at", "modified_at").order_by("-published_at", "-id")
+        if "%category%" in structure:
+            posts = posts.prefetch_related("categories")
+        if "%author%" in structure:
+            posts = posts.prefetch_related(Prefetch(
+                "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
+                to_attr="ordered_authorships",
+            ))  # fmt: skip
+        return posts
 
     def lastmod(self, item):
         return item.modified_at
