@@ -137,6 +137,31 @@ def test_with_media_dir_sizes_are_copied_and_bodies_get_srcset(tmp_path, uploads
     assert report.attachments_with_sizes == 1 and report.featured_images_linked == 1
 
 
+@pytest.mark.parametrize(
+    "order,reader_process",
+    [("attachment after the post", False), ("attachment before the post", False), ("attachment after the post", True)],
+)
+def test_without_media_dir_bodies_get_srcset_at_the_old_urls(tmp_path, order, reader_process):
+    items = (_post(), _attachment()) if order == "attachment after the post" else (_attachment(), _post())
+    _import(tmp_path, *items, reader_process=reader_process)
+    post = Post.objects.get(pk=300)
+    attributes = _srcset(post.rendered_html)
+    assert attributes["src"] == f"{UPLOADS}/2020/05/view-1024x683.jpg"
+    assert attributes["srcset"] == (
+        f"{UPLOADS}/2020/05/view-300x200.jpg 300w, {UPLOADS}/2020/05/view-768x512.jpg 768w, "
+        f"{UPLOADS}/2020/05/view-1024x683.jpg 1024w, {UPLOADS}/2020/05/view.jpg 1200w"
+    )
+    post.save()  # edited in the desk later: rendered alike
+    assert _srcset(post.rendered_html)["srcset"] == attributes["srcset"]
+
+
+def test_a_wp_image_class_naming_another_item_changes_nothing(tmp_path):
+    # The class names attachment 301, but the src is another file: not that attachment's image.
+    body = BODY.replace("view-1024x683.jpg", "other-1024x683.jpg")
+    _import(tmp_path, _post(body=body), _attachment())
+    assert "srcset" not in Post.objects.get(pk=300).rendered_html
+
+
 def test_a_size_whose_file_is_missing_from_the_uploads_is_left_out(tmp_path, uploads):
     (uploads / "2020" / "05" / "view-768x512.jpg").unlink()
     _import(tmp_path, _post(), _attachment(), media_dir=uploads)

@@ -255,3 +255,29 @@ def test_rewritten_tags_drop_malformed_attribute_names_and_keep_case_insensitivi
     result = add_image_attributes(f'<IMG SRC="{item.url}" "onerror=alert(1) data-x="1">')
     assert result.startswith(f'<img src="{item.url}"') and 'data-x="1"' in result
     assert "onerror" not in result and "srcset=" in result and 'alt="Alt"' in result
+
+
+@pytest.mark.django_db
+def test_an_image_named_by_its_wp_image_class_and_served_elsewhere_gets_srcset():
+    from broadsheet.media.models import MediaItem
+    from broadsheet.media.responsive import lookups_by_class
+
+    base = "https://old.example.org/wp-content/uploads/2020/05"
+    MediaItem.objects.create(
+        pk=301, original_url=f"{base}/view.jpg", mime_type="image/jpeg", width=1200, height=800, alt_text="The view",
+        sizes={"medium": {"url": f"{base}/view-300x200.jpg", "width": 300, "height": 200},
+               "large": {"url": f"{base}/view-1024x683.jpg", "width": 1024, "height": 683}},
+    )  # fmt: skip
+    body = f'<p><img class="size-medium wp-image-301" src="{base}/view-300x200.jpg" alt=""></p>'
+    with CaptureQueriesContext(connection) as queries:
+        tag = _attributes(add_image_attributes(body))
+    assert len(queries) == 1
+    assert tag["srcset"] == f"{base}/view-300x200.jpg 300w, {base}/view-1024x683.jpg 1024w, {base}/view.jpg 1200w"
+    assert (tag["width"], tag["height"], tag["alt"]) == ("300", "200", "The view")
+    elsewhere = body.replace("view-300x200.jpg", "someone-else.jpg")
+    assert add_image_attributes(elsewhere) == elsewhere  # the class names the item, the src is not its image
+    no_class = body.replace("wp-image-301", "")
+    assert add_image_attributes(no_class) == no_class
+    with lookups_by_class(False), CaptureQueriesContext(connection) as queries:
+        assert add_image_attributes(body) == body
+    assert len(queries) == 0

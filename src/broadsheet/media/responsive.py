@@ -4,10 +4,17 @@ Two callers: the rendering pipeline (:func:`add_image_attributes`, run on a body
 before it is sanitised, as WordPress's ``wp_filter_content_tags``) and the theme
 (:func:`image_tag`, for featured images). Every value written here is escaped; the
 sanitiser still runs after the content filter.
+
+An ``<img>`` shows a library item when its ``src`` is in the media store (the item's file
+or one of its sizes), or, as WordPress finds it, when its class ``wp-image-N`` names the
+item (an import keeps WordPress's attachment IDs as keys) and its ``src`` is the item's URL
+or a size's: imported images still served from the old site get their ``srcset`` too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import html
 import re
 from html.parser import HTMLParser
@@ -21,6 +28,22 @@ from broadsheet.media.filenames import original_name_of
 MAX_SRCSET_WIDTH = 2048  # WordPress's max_srcset_image_width
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE_NAME = re.compile(r"[a-z_:][-a-z0-9_:.]*\Z")
+_WP_IMAGE_CLASS = re.compile(r"(?:^|\s)wp-image-([0-9]{1,18})(?=\s|$)")
+_LOOKUPS_BY_CLASS = contextvars.ContextVar("broadsheet_media_lookups_by_class", default=True)
+
+
+@contextlib.contextmanager
+def lookups_by_class(enabled: bool):
+    """Within the block, look library items up by ``wp-image-N`` classes or not (on by default).
+
+    The WordPress import turns them off while it loads (its reader process has no database,
+    and it renders again, at the end, the entries whose classes name its attachments).
+    """
+    token = _LOOKUPS_BY_CLASS.set(enabled)
+    try:
+        yield
+    finally:
+        _LOOKUPS_BY_CLASS.reset(token)
 
 
 def srcset_candidates(item, width: int, height: int) -> list[tuple[str, int]]:
@@ -59,6 +82,17 @@ def srcset_attributes(item, width: int, height: int, shown_width: int | None = N
         "srcset": ", ".join(f"{candidate} {candidate_width}w" for candidate, candidate_width in candidates),
         "sizes": f"(max-width: {shown}px) 100vw, {shown}px",
     }
+
+
+def version_at(item, url: str) -> tuple[str, int, int] | None:
+    """Return ``(url, width, height)`` of the version of ``item`` served at ``url`` (the original or a size)."""
+    url = url.strip()
+    if url and url == item.url:
+        return (item.url, item.width, item.height) if item.width and item.height else None
+    for size in item.sizes.values():
+        if size.get("url") == url:
+            return size["url"], size["width"], size["height"]
+    return None
 
 
 def version_named(item, name: str) -> tuple[str, int, int] | None:
@@ -112,31 +146,44 @@ def add_image_attributes(markup: str) -> str:
     if _IMG.search(markup) is None:
         return markup
     tags = [(match, _parse_tag(match.group(0))) for match in _IMG.finditer(markup)]
-    names = {}
+    by_class = _LOOKUPS_BY_CLASS.get()
+    names, ids = {}, set()
     for _, attributes in tags:
         name = _media_name(attributes.get("src") or "")
         if name:
             names[name] = original_name_of(name)
-    if not names:
+        elif by_class:
+            ids.add(_class_id(attributes))
+    ids.discard(None)
+    if not names and not ids:
         return markup
+    from django.db.models import Q
+
     from broadsheet.media.models import MediaItem
 
     wanted = set(names) | set(names.values())
-    items = {}
-    for item in MediaItem.objects.filter(file__in=wanted).only("file", "width", "height", "sizes", "alt_text", "mime_type"):
-        items[item.file.name] = item
-    if not items:
+    items, by_id = {}, {}
+    fields = ("file", "original_url", "width", "height", "sizes", "alt_text", "mime_type")
+    for item in MediaItem.objects.filter(Q(file__in=wanted) | Q(pk__in=ids)).only(*fields):
+        if item.file:
+            items[item.file.name] = item
+        by_id[item.pk] = item
+    if not by_id:
         return markup
 
     pieces, position = [], 0
     for match, attributes in tags:
-        name = _media_name(attributes.get("src") or "")
-        item = items.get(name) or items.get(names.get(name, ""))
-        if item is None:
+        src = attributes.get("src") or ""
+        name = _media_name(src)
+        if name:
+            item = items.get(name) or items.get(names.get(name, ""))
+            version = version_named(item, name) if item is not None else None
+        else:
+            item = by_id.get(_class_id(attributes)) if by_class else None
+            version = version_at(item, src) if item is not None else None
+        if version is None:
             continue
-        rewritten = _rewrite_tag(attributes, item, name)
-        if rewritten is None:
-            continue
+        rewritten = _rewrite_tag(attributes, item, version)
         pieces += [markup[position : match.start()], rewritten]
         position = match.end()
     pieces.append(markup[position:])
@@ -157,10 +204,13 @@ def _media_name(src: str) -> str:
     return path
 
 
-def _rewrite_tag(attributes: dict[str, str | None], item, name: str) -> str | None:
-    version = version_named(item, name)
-    if version is None:
-        return None
+def _class_id(attributes: dict[str, str | None]) -> int | None:
+    """Return N of a ``wp-image-N`` class, as WordPress's editor writes on an attachment's image."""
+    match = _WP_IMAGE_CLASS.search(attributes.get("class") or "")
+    return int(match.group(1)) if match else None
+
+
+def _rewrite_tag(attributes: dict[str, str | None], item, version: tuple[str, int, int]) -> str:
     _, width, height = version
     changed = dict(attributes)
     if not (changed.get("alt") or "").strip() and item.alt_text:

@@ -59,6 +59,7 @@ from broadsheet.importers.wordpress.wxr import ParseStats, WXRError, read_wxr
 from broadsheet.legacy.models import OldPath
 from broadsheet.media.filenames import original_name_of
 from broadsheet.media.models import MediaItem
+from broadsheet.media.responsive import lookups_by_class
 from broadsheet.publishing.changes import note_changed
 
 BATCH_SIZE = 100
@@ -212,6 +213,7 @@ class _Loader:
         self.featured: dict[int, int] = {}  # key of each post saved in this run -> its _thumbnail_id (0: none)
         self.media_saved: set[str] = set()  # stored names of the attachments saved in this run, so far
         self.shown_before_saved: list[tuple[type, int, set[str]]] = []  # entries rendered before media they show
+        self.shown_by_class: list[tuple[type, int, set[int]]] = []  # entries saved here whose images have wp-image-N
 
     def run(self, path: Path, progress, reader: ReaderProcess | None) -> None:
         with _bulk_pragmas():
@@ -235,10 +237,11 @@ class _Loader:
             preparation.render_ahead, preparation.keep_data = True, False
             batches = reader.batches(path, preparation, BATCH_SIZE)
         total = sum(self.survey.items.values())
-        for batch in batches:
-            self._save_batch(batch)
-            if progress:
-                progress(len(batch), total)
+        with lookups_by_class(False):  # the entries whose wp-image-N classes name an attachment are rendered at the end
+            for batch in batches:
+                self._save_batch(batch)
+                if progress:
+                    progress(len(batch), total)
         if reader is not None:
             self.report.reader_process_peak_mb = reader.peak_rss_mb
         with transaction.atomic(), batched_changes():
@@ -734,7 +737,14 @@ class _Loader:
         return item
 
     def _note_media_not_yet_saved(self, entry: Post | Page) -> None:
-        """Remember an entry just rendered that shows media-store files whose attachments this run has not saved yet."""
+        """Remember an entry just rendered that shows attachments this run may save later.
+
+        Images are looked up by their ``wp-image-N`` class only at the end (see :meth:`_run`),
+        so every entry that has such classes is remembered.
+        """
+        ids = {int(found) for found in _WP_IMAGE_CLASS.findall(entry.body)} if "wp-image-" in entry.body else set()
+        if ids:
+            self.shown_by_class.append((type(entry), entry.pk, ids))
         if self.media_dir is None or settings.MEDIA_URL not in entry.body:
             return
         names = {original_name_of(unquote(name)) for name in _media_names(entry.body)}
@@ -743,12 +753,21 @@ class _Loader:
             self.shown_before_saved.append((type(entry), entry.pk, waiting))
 
     def _rerender_entries_showing_later_media(self) -> None:
-        """Render again the entries that show an attachment saved after them (its sizes make their ``srcset``)."""
-        for model, pk, waiting in self.shown_before_saved:
-            if waiting & self.media_saved:
-                entry = model.objects.filter(pk=pk).first()
-                if entry is not None:
-                    entry.save(touch=False)
+        """Render again the entries that show an attachment saved after them, or name imported images by class.
+
+        Their ``srcset``, width, height and alt text come from the attachment.
+        """
+        again = {(model, pk) for model, pk, waiting in self.shown_before_saved if waiting & self.media_saved}
+        named = sorted({wp_id for _, _, ids in self.shown_by_class for wp_id in ids})
+        images: set[int] = set()  # WordPress IDs of the imported images among them
+        for start in range(0, len(named), 500):
+            rows = self.site.items.filter(post_type="attachment", wp_id__in=named[start : start + 500])
+            images.update(rows.filter(media__mime_type__startswith="image/").values_list("wp_id", flat=True))
+        again |= {(model, pk) for model, pk, ids in self.shown_by_class if ids & images}
+        for model, pk in sorted(again, key=lambda entry: (entry[0].__name__, entry[1])):
+            entry = model.objects.filter(pk=pk).first()
+            if entry is not None:
+                entry.save(touch=False)
 
     def _link_featured_images(self) -> None:
         """Point each post saved in this run at the attachment its ``_thumbnail_id`` names (in any order in the file)."""
@@ -914,6 +933,9 @@ def _structure_path(structure: str, post: Post, *, slug: str | None = None, day:
 def _int(value: str) -> int:
     value = (value or "").strip()
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
+
+
+_WP_IMAGE_CLASS = re.compile(r"\bwp-image-([0-9]{1,18})\b")
 
 
 def _media_names(body: str) -> list[str]:

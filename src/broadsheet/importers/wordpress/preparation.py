@@ -204,11 +204,14 @@ def _serve() -> int:
 
     for alias in connections:
         connections[alias].ensure_connection = refuse
+    from broadsheet.media.responsive import lookups_by_class
+
     try:
         path, preparation, batch_size = pickle.load(sys.stdin.buffer)
-        for batch in prepared_batches(Path(path), preparation, batch_size):
-            pickle.dump(("batch", batch), channel, protocol=pickle.HIGHEST_PROTOCOL)
-            channel.flush()
+        with lookups_by_class(False):  # as in the loader: images named by class are rendered at the end
+            for batch in prepared_batches(Path(path), preparation, batch_size):
+                pickle.dump(("batch", batch), channel, protocol=pickle.HIGHEST_PROTOCOL)
+                channel.flush()
         pickle.dump(("end", _peak_rss_mb()), channel)
         channel.flush()
     except BrokenPipeError:  # the loader went away (stopped, or killed)
