@@ -66,7 +66,7 @@ def edit(port: int, store: str, changes: int) -> dict:
     from broadsheet.content.models import Post
 
     post = Post.objects.order_by("-published_at").first()
-    reads, lags = [], []
+    reads, lags, saves = [], [], []
     for number in range(changes):
         kind = ("title", "title", "unpublish", "publish", "new")[number % 5]
         old_title = post.title
@@ -77,7 +77,9 @@ def edit(port: int, store: str, changes: int) -> dict:
             post.title = f"Harbour revised {number}"
         else:
             post.status = "draft" if kind == "unpublish" else "publish"
+        started = time.perf_counter()
         post.save()  # returns after the commit, A's render and the stream's receipts
+        saves.append(time.perf_counter() - started)
         if kind == "new":
             old_title = post.title  # nothing old: (the previous newest post is its neighbour, shown on its page)
         url = post.get_absolute_url()
@@ -97,7 +99,7 @@ def edit(port: int, store: str, changes: int) -> dict:
         if not live:
             with open(_store_file(store, "/"), encoding="utf-8") as handle:
                 reads[-1]["store_home_has_unpublished"] = post.title in handle.read()
-    return {"reads": reads, "store_lags": lags}
+    return {"reads": reads, "store_lags": lags, "save_seconds": saves}
 
 
 def main() -> int:

@@ -106,7 +106,8 @@ def test_an_edit_on_one_machine_is_never_served_stale_by_another(tmp_path, datab
     result = _run([*editor, "edit", "--port", str(port), "--store", str(store_b), "--changes", "10"], env_a)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     reads, lags = summary["reads"], summary["store_lags"]
-    print("store lags (s):", lags)
+    print("save() on A (s):", [round(t, 3) for t in summary["save_seconds"]])
+    print("B's store behind A's acknowledgement (s):", [round(t, 3) for t in lags])
     assert len(reads) == 10
     for read in reads:  # 1. read after acknowledged write
         if read["live"]:
