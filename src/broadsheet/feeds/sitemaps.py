@@ -29,22 +29,25 @@ class SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).scheme or "https"
 
 
+def with_permalink_relations(posts, structure: str):
+    """``posts`` with what their permalinks read besides the row: categories or bylines, when ``structure`` names them."""
+    from broadsheet.content.models.posts import PostAuthor
+
+    if "%category%" in structure:
+        posts = posts.prefetch_related("categories")
+    if "%author%" in structure:
+        posts = posts.prefetch_related(Prefetch(
+            "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
+            to_attr="ordered_authorships",
+        ))  # fmt: skip
+    return posts
+
+
 class PostSitemap(SiteSitemap):
     def items(self):
-        # Only what a permalink and lastmod read (whole rows would read every post's text): bylines and
-        # categories only when the permalinks name them.
-        from broadsheet.content.models.posts import PostAuthor
-
-        structure = SiteSettings.current().permalink_structure
+        # Only what a permalink and lastmod read (whole rows would read every post's text).
         posts = Post.objects.listed().only("id", "slug", "published_at", "modified_at").order_by("-published_at", "-id")
-        if "%category%" in structure:
-            posts = posts.prefetch_related("categories")
-        if "%author%" in structure:
-            posts = posts.prefetch_related(Prefetch(
-                "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
-                to_attr="ordered_authorships",
-            ))  # fmt: skip
-        return posts
+        return with_permalink_relations(posts, SiteSettings.current().permalink_structure)
 
     def lastmod(self, item):
         return item.modified_at

@@ -416,10 +416,7 @@ class BatchRenderer:
 
     def _load_entries(self, pks: list[int], *, lean: bool) -> dict[int, Post]:
         """Load posts in bulk: whole, for their pages, or ``lean`` (what their comment feeds show)."""
-        from django.db.models import Prefetch
-
         from broadsheet.comments.models import Comment
-        from broadsheet.content.models import PostAuthor
 
         entries = {}
         pks = list(dict.fromkeys(pks))
@@ -432,13 +429,7 @@ class BatchRenderer:
                 posts = posts.for_listing().prefetch_related("tags")
             else:
                 posts = posts.only("id", "title", "slug", "published_at", "status", "password")
-                if "%category%" in structure:
-                    posts = posts.prefetch_related("categories")
-                if "%author%" in structure:
-                    posts = posts.prefetch_related(Prefetch(
-                        "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
-                        to_attr="ordered_authorships",
-                    ))  # fmt: skip
+                posts = sitemap_classes.with_permalink_relations(posts, structure)
             for post in posts:
                 post.comment_count = counts.get(post.pk, 0)
                 entries[post.pk] = post
