@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 TOKEN_PATTERNS = {
@@ -86,3 +88,18 @@ def build_post_path(post, site) -> str:
         authors = post.ordered_authors
         values["%author%"] = authors[0].slug if authors else "author"
     return _TOKEN.sub(lambda match: values.get(match.group(), match.group()), structure)
+
+
+def reverse_memoized(viewname: str, *args, **kwargs) -> str:
+    """``reverse()``, remembered: archive links (bylines, terms) are asked for on every page.
+
+    Keyed by everything ``reverse()`` depends on: the URLconf in use and the
+    script prefix as well as the arguments.
+    """
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(urlconf, get_script_prefix(), viewname, args, tuple(sorted(kwargs.items())))
+
+
+@lru_cache(maxsize=8192)
+def _reversed(urlconf, _prefix: str, viewname: str, args: tuple, kwargs: tuple) -> str:
+    return reverse(viewname, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None)

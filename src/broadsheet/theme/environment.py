@@ -7,10 +7,10 @@ Autoescaping is always on; bodies are marked safe only after sanitising.
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from jinja2 import Environment
 
+from broadsheet.content.permalinks import reverse_memoized
 from broadsheet.theme.loaders import build_loader
 from broadsheet.theme.parts import site_part
 
@@ -31,7 +31,7 @@ def absolute_url(path: str) -> str:
 
 
 def url(name, *args, **kwargs):
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    return reverse_memoized(name, *args, **kwargs)
 
 
 def build_environment(**options) -> Environment:

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from broadsheet.content.permalinks import reverse_memoized
 
 
 class Author(models.Model):
@@ -28,4 +29,4 @@ class Author(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("archives:author", kwargs={"slug": self.slug})
+        return reverse_memoized("archives:author", slug=self.slug)

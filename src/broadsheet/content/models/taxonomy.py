@@ -1,5 +1,6 @@
 from django.db import models, transaction
-from django.urls import reverse
+
+from broadsheet.content.permalinks import reverse_memoized
 
 
 class Category(models.Model):
@@ -29,7 +30,7 @@ class Category(models.Model):
                     child.save()
 
     def get_absolute_url(self):
-        return reverse("archives:category", kwargs={"path": self.path})
+        return reverse_memoized("archives:category", path=self.path)
 
     def _compute_path(self):
         if self.parent_id is None:
@@ -63,4 +64,4 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("archives:tag", kwargs={"slug": self.slug})
+        return reverse_memoized("archives:tag", slug=self.slug)
