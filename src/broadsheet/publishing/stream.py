@@ -199,11 +199,15 @@ def announce(store, entry: Entry) -> str | None:
 
     key = stream_key()
     try:
+        started = time.perf_counter()
         origin = store_identity(store)
         connection = client()
         entry_id, _n = connection.eval(_ADD, 2, key, key + ":n", MAXLEN, origin, entry.encode())
         entry_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        added = time.perf_counter()
         wait_for_receipts(connection, key, entry_id, origin)
+        log.info("Announced %s in %.1f ms, then waited %.1f ms for receipts", entry_id,
+                 (added - started) * 1000, (time.perf_counter() - added) * 1000)  # fmt: skip
         return entry_id
     except redis.RedisError as error:
         log.error("Could not announce a change to the page store on %s: %s", key, error)
