@@ -1,4 +1,4 @@
-"""The whole flow in a real browser (Debian's chromium through Playwright): from a contributor's draft to a threaded reply.
+"""The whole flow in a real browser (Debian's chromium through Playwright): from a draft to a threaded reply.
 
 1. A contributor signs in, writes a Markdown post in the desk, names its co-author and
    submits it for review, then signs out.

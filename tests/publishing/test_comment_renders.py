@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 
 import pytest
 from django.test import Client
@@ -100,3 +101,42 @@ def test_the_render_lock_taken_without_waiting(tmp_path):
         os.close(held)
     with lock(blocking=False):
         pass
+
+
+REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL", "")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="BROADSHEET_TEST_REDIS_URL is not set (CI sets it)")
+def test_the_redis_render_lock_taken_without_waiting(tmp_path):
+    import redis
+
+    from broadsheet.publishing.locks_redis import RedisRenderLock
+
+    client = redis.Redis.from_url(REDIS_URL)
+    lock, other = RedisRenderLock(tmp_path, client), RedisRenderLock(tmp_path, client)
+    try:
+        with lock(blocking=False):
+            holder_done = []
+
+            def try_elsewhere():  # another holder (its own thread: the lock is re-entrant in this one)
+                try:
+                    with other(blocking=False):
+                        holder_done.append("taken")
+                except LockBusy:
+                    holder_done.append("busy")
+
+            thread = threading.Thread(target=try_elsewhere)
+            thread.start()
+            thread.join()
+            assert holder_done == ["busy"]
+        held = os.open(tmp_path / "_lock", os.O_RDWR)
+        fcntl.flock(held, fcntl.LOCK_EX)  # a process on this machine without Redis configured
+        try:
+            with pytest.raises(LockBusy), lock(blocking=False):
+                pass
+        finally:
+            os.close(held)
+        with lock(blocking=False):  # the Redis key was given back when the file lock was busy
+            pass
+    finally:
+        client.close()
