@@ -99,7 +99,9 @@ def edit(port: int, store: str, changes: int) -> dict:
         if not live:
             with open(_store_file(store, "/"), encoding="utf-8") as handle:
                 reads[-1]["store_home_has_unpublished"] = post.title in handle.read()
-    return {"reads": reads, "store_lags": lags, "save_seconds": saves}
+    from broadsheet.publishing.stream import stream_key
+
+    return {"reads": reads, "store_lags": lags, "save_seconds": saves, "stream": stream_key()}
 
 
 def main() -> int:

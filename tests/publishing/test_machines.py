@@ -93,7 +93,21 @@ def _wait_until_answering(server: subprocess.Popen, port: int, log_path: Path) -
     raise AssertionError(log_path.read_text()[-3000:])
 
 
-def test_an_edit_on_one_machine_is_never_served_stale_by_another(tmp_path, database_url, start_machine_b):
+@pytest.fixture
+def streams_to_forget():
+    """Stream keys to delete from the shared Redis at the end (after the servers, set up later, have stopped)."""
+    import redis
+
+    keys: list[str] = []
+    yield keys
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in keys:
+        connection.delete(key, key + ":n", key + ":followers", key + ":received")
+    connection.close()
+
+
+def test_an_edit_on_one_machine_is_never_served_stale_by_another(streams_to_forget, tmp_path, database_url,
+                                                                 start_machine_b):
     env_a = machine_environment(tmp_path / "a", database_url, REDIS_URL, SITE_URL)
     broadsheet = [sys.executable, "-m", "broadsheet"]
     editor = [sys.executable, "-m", "tests.publishing.machine_editor"]
@@ -105,6 +119,7 @@ def test_an_edit_on_one_machine_is_never_served_stale_by_another(tmp_path, datab
 
     result = _run([*editor, "edit", "--port", str(port), "--store", str(store_b), "--changes", "10"], env_a)
     summary = json.loads(result.stdout.strip().splitlines()[-1])
+    streams_to_forget.append(summary["stream"])
     reads, lags = summary["reads"], summary["store_lags"]
     print("save() on A (s):", [round(t, 3) for t in summary["save_seconds"]])
     print("B's store behind A's acknowledgement (s):", [round(t, 3) for t in lags])
