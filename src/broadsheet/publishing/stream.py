@@ -28,7 +28,9 @@ on another answers a page that change touched from its store before it has
 been rendered again there: it has either noted the change, or it is not
 answering from its store at all (Redis unreachable, lease lapsed, catching
 up). See docs/architecture.md ("Several machines") for what this does not
-cover.
+cover. The wait is bounded: a follower that keeps renewing its registration
+but has not acknowledged within ``RECEIPT_TIMEOUT`` (its reader starved for
+seconds) is logged and no longer waited for.
 
 Entries carry a sequence number (``n``, one ``INCR`` with each ``XADD``); a
 store that finds one missing (the stream was trimmed past it by ``MAXLEN``,
