@@ -561,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
               f"post {site['post_url']}", flush=True)  # fmt: skip
 
         port = free_port()
+        # Uncached: the page store off, so every request is rendered by Django (as serve_stored.py's (c)).
+        extra_env = {"BROADSHEET_PAGE_STORE": "off", **extra_env}
         server = Server(home, port, args.workers, benchlib.RESULTS / "serve_uncached-server.log", extra_env)
         server.start()
         print(f"Serving on http://{HOST}:{port}/ (granian, {args.workers} workers, pid {server.process.pid})", flush=True)
