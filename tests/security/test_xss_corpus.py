@@ -18,10 +18,9 @@ Then Debian's chromium loads the pages that show them: each post page (title, bo
 image, comments, sidebar), the home page, the month, category and author archives, two
 searches; signed in as the editor, every page of the desk's post list, of the comment
 moderation queue and of the media library. The pages of a single item show one payload
-each, in the same templates: the post's editor, its revision diff (from a draft) and the
-image's edit page are loaded for a sample (``desk_sample``: the payloads that break out of an
-attribute, a text area or a comment, and every eighth), as is the comment form's refusal
-page, which shows the refused values again (sent from the post page by the browser).
+each: the post's editor, its revision diff (from a draft) and the image's edit page are
+loaded for every payload (``desk_sample``), as is the comment form's refusal page, which
+shows the refused values again (sent from the post page by the browser).
 
 On each page a script installed before the page's own defines ``__xss`` and replaces
 alert/confirm/prompt, so a payload that runs is recorded; after the load event and a settle,
@@ -413,14 +412,8 @@ REFUSAL_TEXT = """() => ({ url: document.getElementById("url").value })"""
 
 
 def desk_sample(payloads) -> list[int]:
-    """The payloads whose per-item desk pages (editor, diff, media item) and form refusals are loaded.
-
-    Every payload is on the desk's lists and the public pages; the pages of one item show one
-    payload each, in the same templates, so these are loaded for the payloads that break out
-    of an attribute, a text area or a comment (quotes, closing tags, ``-->``) and every eighth one.
-    """
-    breakers = re.compile(r"""^(?:["']>|</|-->|<!--)""")
-    return [p.number for p in payloads if breakers.match(p.text) or p.number % 8 == 0]
+    """The payloads whose per-item desk pages (editor, diff, media item) and form refusals are loaded: all."""
+    return [p.number for p in payloads]
 
 
 # -- the tests ------------------------------------------------------------------------------------
