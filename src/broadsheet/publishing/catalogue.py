@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from broadsheet.content.models import Author, Category, Page, Post, Tag
-from broadsheet.publishing.dependencies import COMMENT_FEEDS, SITE_FEEDS, SITEMAP, listing_feeds, listing_page_url
+from broadsheet.publishing.dependencies import (
+    COMMENT_FEEDS,
+    SITE_FEEDS,
+    SITEMAP,
+    listing_feeds,
+    listing_page_url,
+    term_listing_key,
+)
 from broadsheet.publishing.footprints import SiteShape
 from broadsheet.publishing.store import NOT_FOUND_KEY
 
@@ -102,17 +109,17 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         for ancestor in shape.listing_categories([category_id]):
             category_posts.setdefault(ancestor, set()).add(post_id)
     for category in Category.objects.only("id", "path"):
-        counts[("category", "/category/" + category.path + "/")] = len(category_posts.get(category.pk, ()))
+        counts[term_listing_key("category", category)] = len(category_posts.get(category.pk, ()))
     tag_counts = Counter(
         Post.tags.through.objects.filter(post_id__in=listed.values("pk")).values_list("tag_id", flat=True)
     )
     for tag in Tag.objects.only("id", "slug"):
-        counts[("tag", tag.get_absolute_url())] = tag_counts.get(tag.pk, 0)
+        counts[term_listing_key("tag", tag)] = tag_counts.get(tag.pk, 0)
     author_counts = Counter(
         Post.authors.through.objects.filter(post_id__in=listed.values("pk")).values_list("author_id", flat=True)
     )
     for author in Author.objects.only("id", "slug"):
-        counts[("author", author.get_absolute_url())] = author_counts.get(author.pk, 0)
+        counts[term_listing_key("author", author)] = author_counts.get(author.pk, 0)
     for key, total in sorted(counts.items(), key=lambda item: repr(item[0])):
         allow_empty = key[0] not in ("year", "month", "day")
         for number in range(1, _pages(total, pp, allow_empty) + 1):

@@ -83,6 +83,18 @@ def listing_base(key: tuple) -> str:
     return key[1]
 
 
+def term_listing_key(kind: str, term) -> tuple[str, str]:
+    """The listing key of a category, tag or author: its archive's path as readers' URLs name it, decoded.
+
+    Store keys are decoded paths ("/author/sofía/"), as ``serve`` looks them up
+    and as files are named; ``get_absolute_url()`` of a term is percent-encoded
+    by ``reverse()``, so it is not used here.
+    """
+    if kind == "category":
+        return (kind, f"/category/{term.path}/")
+    return (kind, f"/{kind}/{term.slug}/")
+
+
 def listing_page_url(key: tuple, number: int) -> str:
     base = listing_base(key)
     return base if number <= 1 else f"{base}page/{number}/"

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from broadsheet.content.models import Page, Post, SiteSettings
 from broadsheet.content.models.entries import LIVE_STATUSES
-from broadsheet.publishing.dependencies import Plan, listing_feeds, listing_page_url, plan_changes
+from broadsheet.publishing.dependencies import Plan, listing_feeds, listing_page_url, plan_changes, term_listing_key
 from broadsheet.publishing.footprints import SiteShape, comment_footprint, page_footprint, post_footprint
 from broadsheet.publishing.render import render_parts, render_url
 from broadsheet.publishing.store import PageStore, Rendered, StoreError
@@ -134,7 +134,7 @@ def _plan_new_term(plan: Plan, kind: str, pk: int) -> None:
     term = model.objects.filter(pk=pk).first()
     if term is None:
         return
-    key = (kind, term.get_absolute_url())
+    key = term_listing_key(kind, term)
     plan.add(listing_page_url(key, 1), 1)
     for url in listing_feeds(key):
         plan.add(url, 2)

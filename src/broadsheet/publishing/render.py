@@ -18,7 +18,7 @@ request that carries a session cookie to Django.
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
@@ -96,7 +96,9 @@ def anonymous_request(path: str) -> WSGIRequest:
     port = site.port or (443 if scheme == "https" else 80)
     environ = {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": quote(path, safe="/:@&=+$,;~!*'()").encode().decode("latin-1"),
+        # A WSGI server hands Django the decoded path as UTF-8 bytes read as latin-1; store keys are that
+        # decoded path already ("/author/sofía/"), so quoting it here would name another URL.
+        "PATH_INFO": path.encode().decode("latin-1"),
         "SCRIPT_NAME": "",
         "QUERY_STRING": "",
         "SERVER_NAME": host,
