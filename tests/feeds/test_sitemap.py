@@ -46,3 +46,33 @@ def test_robots_txt_points_to_the_sitemap(site, client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in response.content.decode()
+
+
+def test_the_urlset_is_written_as_djangos_template_writes_it(db, settings):
+    """``urlset_xml`` (the sitemap's writer) gives the bytes of Django's ``sitemap.xml`` template for the same URLs."""
+    import datetime
+    import zoneinfo
+
+    from django.template import loader
+    from django.utils import timezone
+
+    from broadsheet.feeds.sitemaps import urlset_xml
+
+    settings.USE_TZ = True
+    zone = zoneinfo.ZoneInfo("Pacific/Auckland")
+    urls = [
+        {"location": "https://example.org/", "lastmod": None, "changefreq": None, "priority": "", "alternates": []},
+        {"location": "https://example.org/2010/07/28/ça-va/?a=1&b=<2>\"'", "priority": "0.5", "changefreq": "daily",
+         "lastmod": datetime.datetime(2010, 7, 28, 13, 30, tzinfo=datetime.timezone.utc), "alternates": []},
+        {"location": "https://example.org/about/", "lastmod": datetime.date(2009, 1, 2), "changefreq": None,
+         "priority": "", "alternates": [{"lang_code": "fr", "location": "https://example.org/fr/à-propos/"}]},
+        {"location": "https://example.org/0001/", "lastmod": datetime.datetime(1, 1, 1, 12), "changefreq": None,
+         "priority": "", "alternates": []},
+    ]  # fmt: skip
+    for zone_name in (zone, datetime.timezone.utc):
+        with timezone.override(zone_name):
+            expected = loader.get_template("sitemap.xml", using="django").render({"urlset": urls})
+            assert urlset_xml(urls) == expected
+    with timezone.override(zone):  # 13:30 UTC is the next day in Auckland
+        assert "<lastmod>2010-07-29</lastmod>" in urlset_xml(urls)
+    assert urlset_xml([]) == loader.get_template("sitemap.xml", using="django").render({"urlset": []})

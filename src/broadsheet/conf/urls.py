@@ -7,14 +7,13 @@
 """
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from broadsheet.content import views as content_views
 from broadsheet.feeds.robots import robots_txt
-from broadsheet.feeds.sitemaps import SITEMAPS
+from broadsheet.feeds.sitemaps import SITEMAPS, sitemap
 from broadsheet.search import views as search_views
 
 urlpatterns = [

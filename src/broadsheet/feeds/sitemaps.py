@@ -1,19 +1,25 @@
 """``/sitemap.xml``: listed posts and pages, archives and terms, with lastmod.
 
 Django's sitemaps framework, with the domain and scheme taken from
-``BROADSHEET_SITE_URL`` instead of the request.
+``BROADSHEET_SITE_URL`` instead of the request. The view is Django's, its
+XML written by ``urlset_xml`` instead of its template: the same bytes (a test
+compares them), without a template loop over tens of thousands of URLs
+(which took most of the sitemap's time on a 10,000-post site).
 """
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from broadsheet.content.models import Category, Page, Post, SiteSettings, Tag
 from broadsheet.content.models.entries import LIVE_STATUSES
@@ -110,3 +116,46 @@ SITEMAPS = {
     "categories": CategorySitemap,
     "tags": TagSitemap,
 }
+
+
+URLSET_START = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+URLSET_END = "\n</urlset>\n"
+
+
+def sitemap(request, sitemaps, section=None):
+    """Django's sitemap view, its ``urlset`` written by ``urlset_xml``."""
+    response = sitemap_views.sitemap(request, sitemaps, section=section)
+    response.content = urlset_xml(response.context_data["urlset"])  # (marks the response rendered)
+    return response
+
+
+def urlset_xml(urls: list[dict]) -> str:
+    """What Django's ``sitemap.xml`` template makes of ``urls``, byte for byte.
+
+    (Values escaped as the template's autoescaping does, ``lastmod`` as its
+    ``date:"Y-m-d"`` filter shows it in the current time zone, and the
+    whitespace between tags removed as by its ``{% spaceless %}``.)
+    """
+    pieces = [URLSET_START]
+    for url in urls:
+        pieces.append(f"<url><loc>{escape(url['location'])}</loc>")
+        lastmod = url.get("lastmod")
+        if lastmod:
+            if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
+                lastmod = timezone.localtime(lastmod)
+            pieces.append(f"<lastmod>{lastmod.year:04d}-{lastmod.month:02d}-{lastmod.day:02d}</lastmod>")
+        if url.get("changefreq"):
+            pieces.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
+        if url.get("priority"):
+            pieces.append(f"<priority>{escape(url['priority'])}</priority>")
+        for alternate in url.get("alternates") or ():
+            pieces.append(
+                f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}"'
+                f' href="{escape(alternate["location"])}"/>'
+            )
+        pieces.append("</url>")
+    pieces.append(URLSET_END)
+    return "".join(pieces)

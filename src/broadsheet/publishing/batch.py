@@ -586,12 +586,10 @@ class BatchRenderer:
             return Rendered(url, 404, reason="no such feed")
 
     def _render_sitemap(self, url: str) -> Rendered:
-        from django.contrib.sitemaps.views import sitemap
-
         sections = dict(sitemap_classes.SITEMAPS)
         sections["posts"] = _BatchPostSitemap
         request = self._request(url)
-        return self._finish(url, sitemap(request, sitemaps=sections))
+        return self._finish(url, sitemap_classes.sitemap(request, sitemaps=sections))
 
     def _render_post(self, url: str, post: Post) -> Rendered:
         if post.password or post.get_absolute_url() != url:
