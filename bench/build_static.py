@@ -134,6 +134,7 @@ def measure(command: list[str], *, env: dict | None = None, cwd: Path | None = N
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
+        "system_cpu_seconds": usage.ru_stime,
         "peak_tree_pss_mb": peak["pss"] / 1024,
         "peak_tree_rss_mb": peak["rss"] / 1024,
         "max_process_rss_mb": usage.ru_maxrss / 1024,
@@ -144,12 +145,26 @@ def measure(command: list[str], *, env: dict | None = None, cwd: Path | None = N
     }
 
 
+def _system_cpu(run: dict) -> str:
+    return f"{run['system_cpu_seconds']:.1f} s" if "system_cpu_seconds" in run else "—"
+
+
+def _written(outputs: dict) -> str:
+    if "files_written" not in outputs:
+        return "—"
+    return f"{outputs['files_written']:,} / {outputs['folders_written']:,}"
+
+
 def count_outputs(root: Path) -> dict:
     """Count what a build wrote: post pages, other HTML pages, feeds, other files."""
-    counts = {"posts": 0, "listings": 0, "feeds": 0, "other": 0}
+    counts = {"posts": 0, "listings": 0, "feeds": 0, "other": 0, "files_written": 0, "folders_written": 0}
     for path in root.rglob("*"):
+        if path.is_dir():
+            counts["folders_written"] += 1
+            continue
         if not path.is_file():
             continue
+        counts["files_written"] += 1
         relative = path.relative_to(root).as_posix()
         if relative.startswith(("static/", "theme/", "media/", "css/", "js/")):
             continue
@@ -163,6 +178,33 @@ def count_outputs(root: Path) -> dict:
             counts["other"] += 1
     counts["total"] = counts["posts"] + counts["listings"] + counts["feeds"] + counts["other"]
     return counts
+
+
+def file_system_cost(folder: Path, count: int = 2000) -> dict:
+    """Microseconds of one ``mkdir`` and of creating and writing one 20 KB file, in ``folder``'s file system.
+
+    A static build creates a folder and a file per page; on this machine's
+    disk that work is kernel CPU that every generator pays (reported next to
+    the builds, with the same measured in memory, ``/dev/shm``, for scale).
+    """
+    probe = Path(tempfile.mkdtemp(prefix="bench-fs-", dir=folder))
+    try:
+        started, before = time.perf_counter(), os.times()
+        for number in range(count):
+            os.mkdir(probe / str(number))
+        made, middle = time.perf_counter(), os.times()
+        for number in range(count):
+            with open(probe / str(number) / "index.html", "xb") as handle:
+                handle.write(b"x" * 20000)
+        written, after = time.perf_counter(), os.times()
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+    return {
+        "mkdir_us": (made - started) * 1e6 / count,
+        "mkdir_system_us": (middle.system - before.system) * 1e6 / count,
+        "create_us": (written - made) * 1e6 / count,
+        "create_system_us": (after.system - middle.system) * 1e6 / count,
+    }
 
 
 def _clean_env(**extra) -> dict:
@@ -446,23 +488,26 @@ def report(results: dict) -> str:
                 continue
             if run.get("waiting"):
                 rows.append([f"{int(size):,}", system.capitalize(), "*waiting for `broadsheet build`*", "", "", "",
-                             "", "", "", "", ""])  # fmt: skip
+                             "", "", "", "", "", "", ""])  # fmt: skip
                 continue
             outputs = run["outputs"]
             rows.append([
                 f"{int(size):,}", system.capitalize() if system != "broadsheet" else "Broadsheet build",
-                f"**{run['seconds']:.1f} s**", f"{run['cpu_seconds']:.1f} s", f"**{_mb(run['peak_tree_pss_mb'])}**",
+                f"**{run['seconds']:.1f} s**", f"{run['cpu_seconds']:.1f} s", _system_cpu(run),
+                _written(outputs), f"**{_mb(run['peak_tree_pss_mb'])}**",
                 _mb(run["max_process_rss_mb"]), run["processes"], f"{outputs['posts']:,}",
                 f"{outputs['listings']:,}", f"{outputs['feeds']:,}", f"{run['other_load_cores']:.2f}",
             ])  # fmt: skip
             if system == "broadsheet" and "import" in run:
                 imported = run["import"]
                 rows.append([f"{int(size):,}", "Broadsheet import (once)", f"{imported['seconds']:.1f} s",
-                             f"{imported['cpu_seconds']:.1f} s", _mb(imported["peak_tree_pss_mb"]),
+                             f"{imported['cpu_seconds']:.1f} s", _system_cpu(imported), "",
+                             _mb(imported["peak_tree_pss_mb"]),
                              _mb(imported["max_process_rss_mb"]), imported["processes"], "", "", "",
                              f"{imported['other_load_cores']:.2f}"])  # fmt: skip
     lines.append(benchlib.markdown_table(
-        ["Posts", "System", "Wall time", "CPU time", "Peak memory (tree PSS)", "Largest process RSS",
+        ["Posts", "System", "Wall time", "CPU time", "of which kernel", "Files / folders written",
+         "Peak memory (tree PSS)", "Largest process RSS",
          "Processes", "Post pages", "Other HTML pages", "Feeds", "Other load (cores)"], rows))  # fmt: skip
     lines += ["", "### Against the targets", ""]
     rows = []
@@ -497,6 +542,19 @@ def report(results: dict) -> str:
         "`/years/`...) and Pelican its `archives`, `tags`, `categories` and `authors` pages. \"Other load\" is CPU "
         "used by other processes on this shared machine during the build, in cores.",
     ]
+    probe = results.get("file_system")
+    if probe:
+        disk, memory = probe["disk"], probe.get("memory")
+        lines += ["", (
+            f"Writing files is a large part of any static build here. Measured in the same run, on the disk the "
+            f"builds write to: one `mkdir` costs {disk['mkdir_us']:.0f} µs ({disk['mkdir_system_us']:.0f} µs of it "
+            f"kernel CPU) and creating and writing one 20 KB file {disk['create_us']:.0f} µs "
+            f"({disk['create_system_us']:.0f} µs kernel)"
+            + (f"; in memory (`/dev/shm`) {memory['mkdir_us']:.0f} µs and {memory['create_us']:.0f} µs"
+               if memory else "")
+            + ". \"Of which kernel\" is the builds' system CPU time (`ru_stime`); \"Files / folders written\" "
+            "counts everything in the output, static files included."
+        )]  # fmt: skip
     loads = [run.get("other_load_cores", 0) for by_system in results["sizes"].values() for run in by_system.values()]
     if any(load > 0.3 for load in loads):
         lines += ["", f"**The machine was not quiet**: other work used up to {max(loads):.1f} of its 2 cores during "
@@ -552,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     logs = benchlib.RESULTS / "build_static-logs"
     logs.mkdir(parents=True, exist_ok=True)
+    results["file_system"] = {"disk": file_system_cost(benchlib.RESULTS)}
+    if Path("/dev/shm").is_dir():
+        results["file_system"]["memory"] = file_system_cost(Path("/dev/shm"))
     for size in sizes:
         corpus, summary = write_corpus(size, args.seed)
         print(f"Corpus: {size} posts in {corpus.relative_to(benchlib.REPO)} ({json.dumps(summary)})", flush=True)
@@ -584,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         for size, by_system in results["sizes"].items():
             previous["sizes"].setdefault(size, {}).update(by_system)
         previous["command"] = f"{previous['command']}, then {results['command']}"
+        previous["file_system"] = results["file_system"]
         results = previous
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Results: {out.relative_to(benchlib.REPO)}")
