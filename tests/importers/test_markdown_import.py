@@ -408,3 +408,25 @@ def test_cli_fails_with_path_line_and_reason(blog):
     assert result.exit_code != 0
     assert f"{blog / 'zzz.md'}:4: date: cannot parse 'the 31st of Julember' as a date" in result.output
     assert Post.objects.count() == 0
+
+
+def test_a_large_folder_is_imported_as_one_batch(db, tmp_path):
+    """Past BULK_LIMIT posts the site's content version is bumped once, and each author, category and tag is
+    looked up once for the whole folder (not once per post), however many posts name it."""
+    from broadsheet.publishing.changes import BULK_LIMIT
+
+    factories.site()
+    count = BULK_LIMIT + 10
+    for number in range(count):
+        (tmp_path / f"post-{number:03d}.md").write_text(
+            f"---\ntitle: Post {number}\ndate: 2010-07-{number % 28 + 1:02d} 09:00\nauthor: Alice Archer\n"
+            f"categories: [Economy/Budgets]\ntags: [rail, housing]\n---\nText {number}.\n"
+        )
+    version = SiteSettings.load().content_version
+    report = import_markdown(tmp_path)
+    assert report.created == count
+    assert SiteSettings.load().content_version == version + 1
+    assert Author.objects.count() == 1 and Tag.objects.count() == 2
+    assert list(Category.objects.values_list("path", flat=True)) == ["economy", "economy/budgets"]
+    assert all(post.byline == "Alice Archer" for post in Post.objects.all())
+    assert {tag.slug for tag in Post.objects.get(slug="post-7").tags.all()} == {"rail", "housing"}

@@ -7,6 +7,7 @@ before; a file whose bytes have not changed leaves its post untouched.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from broadsheet.content.models import Author, BodyFormat, Category, Post, SiteSettings, Tag
+from broadsheet.content.signals import batched_changes
 from broadsheet.content.slugs import slugify_title, unique_slug
 from broadsheet.importers.markdown.frontmatter import (
     FrontMatterError,
@@ -23,6 +25,7 @@ from broadsheet.importers.markdown.frontmatter import (
     read_markdown,
 )
 from broadsheet.importers.models import ImportedSource
+from broadsheet.publishing.changes import BULK_LIMIT
 
 IMPORTER = "markdown"
 
@@ -86,10 +89,15 @@ def import_markdown(directory, *, dry_run: bool = False) -> ImportReport:
         report.files.append(ImportedFile(key=source.key, action=action, title=source.title))
     if dry_run:
         return report
-    with transaction.atomic():
+    changed = sum(item.action != UNCHANGED for item in report.files)
+    # Many posts at once: bump the content version once at the end, and let the page store render the
+    # whole site again (as the WordPress importer does) instead of working out each post's pages.
+    bulk = batched_changes() if changed > BULK_LIMIT else contextlib.nullcontext()
+    terms = _Terms()
+    with transaction.atomic(), bulk:
         for source, item in zip(sources, report.files, strict=True):
             if item.action != UNCHANGED:
-                _save_post(source, known.get(source.key))
+                _save_post(source, known.get(source.key), terms)
     return report
 
 
@@ -128,7 +136,7 @@ def _markdown_files(root: Path) -> list[Path]:
     return files
 
 
-def _save_post(source: MarkdownSource, record: ImportedSource | None) -> Post:
+def _save_post(source: MarkdownSource, record: ImportedSource | None, terms: _Terms) -> Post:
     post = record.post if record is not None else Post()
     post.title = source.title
     post.body = source.body
@@ -144,13 +152,26 @@ def _save_post(source: MarkdownSource, record: ImportedSource | None) -> Post:
         post.published_at = source.published_at
     post.modified_at = source.modified_at or source.published_at or timezone.now()
     post.save(touch=False)
-    post.set_authors([_get_author(name) for name in source.authors])
-    post.categories.set([_get_category(name) for name in source.categories])
-    post.tags.set([_get_tag(name) for name in source.tags])
+    post.set_authors([terms.get(_get_author, name) for name in source.authors])
+    post.categories.set([terms.get(_get_category, name) for name in source.categories])
+    post.tags.set([terms.get(_get_tag, name) for name in source.tags])
     ImportedSource.objects.update_or_create(
         importer=IMPORTER, key=source.key, defaults={"post": post, "content_hash": source.content_hash}
     )
     return post
+
+
+class _Terms:
+    """Authors, categories and tags found or created during one import, by name (each looked up once)."""
+
+    def __init__(self):
+        self._found: dict[tuple, object] = {}
+
+    def get(self, finder, name: str):
+        key = (finder, name)
+        if key not in self._found:
+            self._found[key] = finder(name)
+        return self._found[key]
 
 
 def _get_author(name: str) -> Author:
