@@ -51,6 +51,6 @@ def test_query_counts_are_bounded(db, client, size):
     }
     # The same numbers at 10 and at 500 posts: a fixed budget per page. Listings: the settings row,
     # the posts (comment counts annotated, totals from the sidebar's month counts), their bylines.
-    # A post: the settings row, the post, bylines, categories, tags, previous and next (no page
-    # has its path and it has no comments, so neither is looked up).
-    assert counts == {"home": 3, "month": 3, "post": 7, "feed": 4}, counts
+    # A post: the settings row, the post, bylines, categories and tags (one query), previous and
+    # next (one query) (no page has its path and it has no comments, so neither is looked up).
+    assert counts == {"home": 3, "month": 3, "post": 5, "feed": 4}, counts

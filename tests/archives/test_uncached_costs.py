@@ -72,10 +72,11 @@ def test_post_page_skips_the_page_lookup_and_the_empty_thread(client):
     factories.site()
     quiet, talked = _posts(2)
     factories.page("About")
-    assert _queries(client, quiet.get_absolute_url())[1] == 7
+    # The settings row, the post, its bylines, its categories and tags, the previous and next posts.
+    assert _queries(client, quiet.get_absolute_url())[1] == 5
     add_comment(talked)
     response, count = _queries(client, talked.get_absolute_url())
-    assert count == 9  # the thread's shape and its comments
+    assert count == 7  # the thread's shape and its comments
     assert "A remark." in response.content.decode()
 
 

@@ -21,11 +21,12 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.encoding import iri_to_uri
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.views.generic import ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 
 from broadsheet.content.models import Author, Category, Post, Tag
+from broadsheet.content.prepared import attach_bylines, attach_terms, prepared
 from broadsheet.theme.context import get_sidebar
 
 
@@ -59,6 +60,47 @@ class CountedPaginator(Paginator):
         return super().page(number)
 
 
+class PreparedListing:
+    """A listing's posts, read a page at a time through a prepared query (what the paginator slices).
+
+    ``build(now=..., **bounds)`` returns the listing's queryset; it is compiled
+    once per process and page slice (``content.prepared``), and each page's
+    posts get their bylines (and categories, when permalinks name them) in one
+    query each, as ``for_summaries()`` would give them. Anything but a slice,
+    and counting, go through the queryset itself.
+    """
+
+    def __init__(self, key: tuple, build, values: dict):
+        self.key, self.build, self.values = key, build, values
+        self.params = {name: type(value) for name, value in values.items()}
+
+    def queryset(self):
+        return self.build(**self.values)
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            return self.queryset()[index]
+        start, stop = index.start or 0, index.stop
+        query = prepared((*self.key, start, stop), lambda **values: self.build(**values)[start:stop], self.params)
+        posts = query.instances(**self.values)
+        if posts:
+            attach_bylines(posts)
+            if "%category%" in self.key[1]:
+                attach_terms(posts)
+        return posts
+
+
+def _summaries(now):
+    """Listed posts as listing pages read them (``for_summaries()`` without its prefetches), with comment counts."""
+    return Post.objects.listed(now).defer("body", "plain_text", "excerpt").with_comment_counts()
+
+
 class ListingMixin:
     """Pagination by the site's setting and the context every listing template expects."""
 
@@ -78,7 +120,7 @@ class ListingMixin:
         return None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        total = self.get_listing_total() if isinstance(queryset, QuerySet) and not orphans else None
+        total = self.get_listing_total() if isinstance(queryset, (QuerySet, PreparedListing)) and not orphans else None
         if total is None:
             return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
         return CountedPaginator(
@@ -124,7 +166,11 @@ class HomeView(ListingMixin, ListView):
     allow_empty = True
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-sticky", "-published_at", "-id")
+        def build(now):
+            return _summaries(now).order_by("-sticky", "-published_at", "-id")
+
+        structure = self.request.site.permalink_structure
+        return PreparedListing(("home", structure), build, {"now": timezone.now()})
 
     def get_feed_path(self):
         return "/feed/"
@@ -157,6 +203,15 @@ class DateListingMixin(ListingMixin):
     def get_dated_queryset(self, **lookup):
         # An empty period is still a 404 (allow_empty = False), but found by the paginator
         # from the page's own rows: Django's separate exists() query is skipped.
+        field = self.get_date_field()
+        if set(lookup) == {f"{field}__gte", f"{field}__lt"} and field == "published_at" and not self.get_allow_future():
+
+            def build(now, since, until):
+                # As Django's date views filter (the period, and nothing from the future).
+                return _summaries(now).filter(published_at__gte=since, published_at__lt=until, published_at__lte=now)
+
+            values = {"now": timezone.now(), "since": lookup[f"{field}__gte"], "until": lookup[f"{field}__lt"]}
+            return PreparedListing(("dated", self.request.site.permalink_structure), build, values)
         allow_empty, self.allow_empty = self.allow_empty, True
         try:
             return super().get_dated_queryset(**lookup)

@@ -7,6 +7,7 @@ by the site's permalink structure, then 404.
 
 from __future__ import annotations
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
@@ -16,15 +17,18 @@ from django.utils.encoding import iri_to_uri
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.content.models import Page, Post, SiteSettings
 from broadsheet.content.passwords import COOKIE_MAX_AGE, COOKIE_NAME, is_unlocked, make_unlock_cookie
 from broadsheet.content.permalinks import match_post_path
+from broadsheet.content.prepared import attach_bylines, attach_terms, prepared
 
 _MAX_PATH = 2000
 _PAGED = re.compile(r"(.+/)([0-9]{1,4})/\Z")
 _COMMENT_PAGE = re.compile(r"(.+/)comment-page-([0-9]{1,6})/\Z")
+_MAX_ID = 2**63 - 1
 
 
 def find_page(path: str, site=None) -> Page | None:
@@ -46,18 +50,39 @@ def find_page(path: str, site=None) -> Page | None:
 
 
 def find_post(path: str, site) -> Post | None:
-    """Return the live post whose permalink is ``path``, if any (with ``comment_count``, its approved comments)."""
+    """Return the live post whose permalink is ``path``, if any (with ``comment_count``, its approved comments).
+
+    With its featured image, bylines, categories and tags (``post.categories.all()``
+    and ``post.tags.all()`` need no query): three queries, prepared once per process.
+    """
     tokens = match_post_path(path, site.permalink_structure)
     if tokens is None:
         return None
-    posts = Post.objects.live().for_listing().with_comment_counts()
     if tokens.get("postname"):
-        post = posts.filter(slug=tokens["postname"]).first()
+        by, value = "slug", tokens["postname"]
     else:
-        post = posts.filter(pk=int(tokens["post_id"])).first()
-    if post is None or post.get_absolute_url() != path:
+        by, value = "pk", int(tokens["post_id"])
+        if value > _MAX_ID:
+            return None
+    found = prepared(("post", by), _post_by(by), {"now": datetime.datetime, "value": type(value)}).instances(
+        now=timezone.now(), value=value
+    )
+    if not found:
+        return None
+    post = found[0]
+    attach_bylines([post])
+    attach_terms([post])
+    if post.get_absolute_url() != path:
         return None
     return post
+
+
+def _post_by(by: str):
+    def build(now, value):
+        posts = Post.objects.live(now).select_related("featured_image").with_comment_counts()
+        return posts.filter(**{by: value})[:1]  # the model's ordering, as .first()
+
+    return build
 
 
 def find_entry(path: str, site) -> Page | Post | None:
@@ -128,14 +153,32 @@ def render_entry(request, entry, comment_page: int = 1):
 
 
 def _neighbours(post: Post) -> dict:
-    listed = Post.objects.listed()
+    """The previous and next listed posts: one query (both halves prepared once per process)."""
     structure = SiteSettings.current().permalink_structure
-    if "%category%" in structure or "%author%" in structure:
-        listed = listed.for_listing()  # their permalinks need categories and authors
-    else:  # the links need the title and the permalink's fields, not the ~10 KB of text in each row
-        listed = listed.only("pk", "title", "slug", "published_at", "status", "password")
-    previous = listed.filter(published_at__lt=post.published_at).order_by("-published_at", "-id").first()
-    following = listed.filter(published_at__gt=post.published_at).order_by("published_at", "id").first()
+    # The links need the title and the permalink's fields, not the ~10 KB of text in each row, unless
+    # the permalinks name categories or authors (then they are attached, as for_listing() would).
+    full = "%category%" in structure or "%author%" in structure
+
+    def build(now, moment):
+        listed = Post.objects.listed(now)
+        listed = listed.select_related("featured_image") if full else listed.only(
+            "pk", "title", "slug", "published_at", "status", "password"
+        )
+        previous = listed.filter(published_at__lt=moment).order_by("-published_at", "-id")[:1]
+        following = listed.filter(published_at__gt=moment).order_by("published_at", "id")[:1]
+        return [previous, following]
+
+    query = prepared(("neighbours", full), build, {"now": datetime.datetime, "moment": datetime.datetime})
+    found = query.instances(now=timezone.now(), moment=post.published_at)
+    if full and found:
+        attach_bylines(found)
+        attach_terms(found)
+    previous = following = None
+    for other in found:
+        if other.published_at < post.published_at:
+            previous = other
+        else:
+            following = other
     return {"previous_post": previous, "next_post": following}
 
 
