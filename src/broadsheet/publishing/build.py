@@ -196,13 +196,32 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
     gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
     try:
         with context.Pool(workers, initializer=_worker_start) as pool:
-            for chunk_results in pool.imap_unordered(_render_chunk, chunks):
+            for chunk_results in pool.imap_unordered(_render_chunk, _far_apart(chunks, workers)):
                 results.extend(chunk_results)
                 if progress:
                     progress(len(chunk_results), len(urls))
     finally:
         gc.unfreeze()
     return results
+
+
+def _far_apart(chunks: list[list[str]], workers: int) -> list[list[str]]:
+    """Order chunks so that workers render far-apart parts of the site at the same moment.
+
+    Neighbouring URLs write into the same folders (``/page/2/``, ``/page/3/``...),
+    and two processes creating entries in one folder at once wait on its lock:
+    on this project's machines that doubled the kernel time of writing files.
+    Taking chunks in turn from ``workers`` equal stretches of the list keeps
+    each worker in its own stretch.
+    """
+    if workers <= 1:
+        return chunks
+    size = -(-len(chunks) // workers)
+    stretches = [chunks[start : start + size] for start in range(0, len(chunks), size)]
+    ordered = []
+    for position in range(size):
+        ordered.extend(stretch[position] for stretch in stretches if position < len(stretch))
+    return ordered
 
 
 def _default_workers(workers: int | None) -> int:
