@@ -331,10 +331,21 @@ class BatchRenderer:
             yield
             return
         template = engines["jinja2"].env.get_template(SUMMARY_TEMPLATE)
-        original = template.root_render_func
+        original, original_context = template.root_render_func, template.new_context
         memo = self._summaries
 
+        def new_context(vars=None, shared=False, locals=None):
+            # ``{% include %}`` builds the included template's context first: a summary already
+            # rendered needs none (building it was a tenth of a listing page's time).
+            key = getattr((locals or {}).get("post"), "pk", None)
+            if key is not None and key in memo and _active.get() is self:
+                return _Rendered(key)
+            return original_context(vars, shared, locals)
+
         def render_once(context):
+            if isinstance(context, _Rendered):
+                yield memo[context.key]
+                return
             post = context.get("post")
             key = getattr(post, "pk", None)
             if key is None or _active.get() is not self:
@@ -344,11 +355,12 @@ class BatchRenderer:
                 memo[key] = "".join(original(context))
             yield memo[key]
 
-        template.root_render_func = render_once
+        template.root_render_func, template.new_context = render_once, new_context
         try:
             yield
         finally:
             template.root_render_func = original
+            del template.new_context  # the class's method again
 
     # -- rendering ------------------------------------------------------------------------------------
 
@@ -629,6 +641,15 @@ class BatchRenderer:
                 self._empty_feeds[atom] = None
             return reference
         return filled
+
+
+class _Rendered:
+    """The stand-in context of a summary already rendered (``_summaries_once``): its post's key."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
 
 
 class _EmptyFeedShape:
