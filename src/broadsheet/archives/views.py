@@ -180,6 +180,7 @@ class HomeView(ListingMixin, ListView):
 
 
 class DateListingMixin(ListingMixin):
+    model = Post  # what Django's date views ask of get_queryset() only to learn the model (uses_datetime_field)
     date_field = "published_at"
     allow_future = False
     allow_empty = False

@@ -67,27 +67,53 @@ def build_post_path(post, site) -> str:
 
     Entries not yet published have no pretty URL; like WordPress, they are ``/?p=ID``.
     """
-    if post.published_at is None or not post.slug and "%postname%" in site.permalink_structure:
+    structure = site.permalink_structure
+    if post.published_at is None or not post.slug and "%postname%" in structure:
         return f"/?p={post.pk}"
     local = timezone.localtime(post.published_at, site.tzinfo)
-    structure = site.permalink_structure
-    values = {
-        "%year%": f"{local.year:04d}",
-        "%monthnum%": f"{local.month:02d}",
-        "%day%": f"{local.day:02d}",
-        "%hour%": f"{local.hour:02d}",
-        "%minute%": f"{local.minute:02d}",
-        "%second%": f"{local.second:02d}",
-        "%post_id%": str(post.pk),
-        "%postname%": post.slug,
-    }
-    if "%category%" in structure:
-        category = post.primary_category
-        values["%category%"] = category.path if category else DEFAULT_CATEGORY_SLUG
-    if "%author%" in structure:
-        authors = post.ordered_authors
-        values["%author%"] = authors[0].slug if authors else "author"
-    return _TOKEN.sub(lambda match: values.get(match.group(), match.group()), structure)
+    pieces = []
+    for literal, token in _structure_pieces(structure):
+        pieces.append(literal)
+        if token is not None:
+            value = _TOKEN_VALUES.get(token)
+            pieces.append(value(post, local) if value is not None else token)
+    return "".join(pieces)
+
+
+def _primary_category_path(post, _local) -> str:
+    category = post.primary_category
+    return category.path if category else DEFAULT_CATEGORY_SLUG
+
+
+def _first_author_slug(post, _local) -> str:
+    authors = post.ordered_authors
+    return authors[0].slug if authors else "author"
+
+
+_TOKEN_VALUES = {
+    "%year%": lambda _post, local: f"{local.year:04d}",
+    "%monthnum%": lambda _post, local: f"{local.month:02d}",
+    "%day%": lambda _post, local: f"{local.day:02d}",
+    "%hour%": lambda _post, local: f"{local.hour:02d}",
+    "%minute%": lambda _post, local: f"{local.minute:02d}",
+    "%second%": lambda _post, local: f"{local.second:02d}",
+    "%post_id%": lambda post, _local: str(post.pk),
+    "%postname%": lambda post, _local: post.slug,
+    "%category%": _primary_category_path,
+    "%author%": _first_author_slug,
+}
+
+
+@lru_cache(maxsize=16)
+def _structure_pieces(structure: str) -> tuple[tuple[str, str | None], ...]:
+    """The structure as (literal text, token or None) pairs, worked out once per structure."""
+    pieces = []
+    position = 0
+    for match in _TOKEN.finditer(structure):
+        pieces.append((structure[position : match.start()], match.group()))
+        position = match.end()
+    pieces.append((structure[position:], None))
+    return tuple(pieces)
 
 
 def reverse_memoized(viewname: str, *args, **kwargs) -> str:

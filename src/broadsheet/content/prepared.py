@@ -181,25 +181,42 @@ def _ids_values(posts) -> dict[str, int]:
 
 
 def attach_bylines(posts: list) -> None:
-    """Give each post ``ordered_authorships`` (its authorships in byline order, each with its author): one query."""
-    from broadsheet.content.models import PostAuthor
+    """Give each post ``ordered_authorships`` (its authorships in byline order, each with its author): one query.
+
+    An author on several of the posts is one object, as in the static build.
+    """
+    from broadsheet.content.models import Author, PostAuthor
 
     posts = [post for post in posts if "ordered_authorships" not in post.__dict__]
     if not posts:
         return
     count = len(posts)
+    link_names = [field.attname for field in PostAuthor._meta.concrete_fields]
+    author_names = [field.attname for field in Author._meta.concrete_fields]
 
     def build(**ids):
-        return PostAuthor.objects.select_related("author").filter(post_id__in=list(ids.values())).order_by("position")
+        return (
+            PostAuthor.objects.filter(post_id__in=list(ids.values()))
+            .order_by("position")
+            .values_list(*link_names, *[f"author__{name}" for name in author_names])
+        )
 
-    query = prepared(("bylines", count), build, _ids_params(count), posts[0]._state.db or "default")
+    using = posts[0]._state.db or "default"
+    query = prepared(("bylines", count), build, _ids_params(count), using)
     by_post = {post.pk: post for post in posts}
     for post in posts:
         post.ordered_authorships = []
-    post_field = PostAuthor._meta.get_field("post")
-    for authorship in query.instances(**_ids_values(posts)):
+    post_field, author_field = PostAuthor._meta.get_field("post"), PostAuthor._meta.get_field("author")
+    authors = {}
+    width = len(link_names)
+    for row in query.rows(**_ids_values(posts)):
+        authorship = PostAuthor.from_db(using, link_names, row[:width])
+        author = authors.get(authorship.author_id)
+        if author is None:
+            author = authors[authorship.author_id] = Author.from_db(using, author_names, row[width:])
         post = by_post[authorship.post_id]
         post_field.set_cached_value(authorship, post)
+        author_field.set_cached_value(authorship, author)
         post.ordered_authorships.append(authorship)
 
 

@@ -50,6 +50,8 @@ class Sidebar:
         """Return how many listed posts the site has (in ``year``, in ``month`` of ``year``)."""
         if year is not None and month is not None:
             return self.month_counts.get((year, month), 0)
+        if year is None and month is None:
+            return sum(self.month_counts.values())
         return sum(
             count
             for (y, m), count in self.month_counts.items()
@@ -105,9 +107,19 @@ def _menu(now) -> list[Link]:
     return [Link(page.title, page.get_absolute_url()) for page in pages]
 
 
+_keys: dict[tuple, str] = {}
+
+
 def _cache_key(site: SiteSettings) -> str:
-    shape = f"{site.time_zone}|{site.permalink_structure}".encode()
-    return f"broadsheet:sidebar:{site.content_version}:{hashlib.sha1(shape).hexdigest()[:12]}"
+    fields = (site.content_version, site.time_zone, site.permalink_structure)
+    key = _keys.get(fields)
+    if key is None:  # worked out once per version and shape, not on every request
+        shape = f"{site.time_zone}|{site.permalink_structure}".encode()
+        key = f"broadsheet:sidebar:{site.content_version}:{hashlib.sha1(shape).hexdigest()[:12]}"
+        if len(_keys) >= 64:
+            _keys.clear()
+        _keys[fields] = key
+    return key
 
 
 _in_process: dict[str, Sidebar] = {}
