@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,27 +182,62 @@ def _render_all(urls: list[str], workers: int, progress=None) -> list[tuple]:
         _made_folders.clear()
 
 
+def _chunks(urls: list[str]) -> list[list[str]]:
+    return [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
+
+
+# Jobs rendered from data each worker loads for itself, in small pieces: they start before the rest is loaded.
+_EARLY_JOBS = frozenset({"entry_feed"})
+
+
 def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
-    chunks = [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
     results: list[tuple] = []
     if workers <= 1 or len(urls) < 2 * CHUNK or _uses_memory_database():
-        for chunk in chunks:
+        for chunk in _chunks(urls):
             results.extend(_render_chunk(chunk))
             if progress:
                 progress(len(chunk), len(urls))
         return results
-    _warm_up(urls)
-    connections.close_all()
+    # Posts' comment feeds need none of what ``_warm_up`` loads: workers forked at once render them while
+    # this process loads the listings and templates, which the workers forked after it then share. (The
+    # loading took a core for a tenth of a 10,000-post build while the other one had nothing to do.)
+    jobs = _job["jobs"]
+    fast = _job.get("fast", True)
+    early = [url for url in urls if fast and jobs.get(url, ("view",))[0] in _EARLY_JOBS]
+    later = [url for url in urls if not (fast and jobs.get(url, ("view",))[0] in _EARLY_JOBS)]
+    collected = threading.Lock()
+
+    def collect(chunk_results):  # (called by the pools' result threads)
+        with collected:
+            results.extend(chunk_results)
+            if progress:
+                progress(len(chunk_results), len(urls))
+
     context = multiprocessing.get_context("fork")
-    gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
+    pools, pending = [], []
+    connections.close_all()
     try:
-        with context.Pool(workers, initializer=_worker_start) as pool:
-            for chunk_results in pool.imap_unordered(_render_chunk, _far_apart(chunks, workers)):
-                results.extend(chunk_results)
-                if progress:
-                    progress(len(chunk_results), len(urls))
+        if early:
+            pools.append(context.Pool(workers, initializer=_worker_start))
+            pending += [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
+                        for chunk in _far_apart(_chunks(early), workers)]  # fmt: skip
+        _warm_up(later)
+        connections.close_all()
+        gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
+        try:
+            pools.append(context.Pool(workers, initializer=_worker_start))
+            pending += [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
+                        for chunk in _far_apart(_chunks(later), workers)]  # fmt: skip
+            for task in pending:
+                task.get()  # (raises what a worker raised)
+        finally:
+            gc.unfreeze()
+        for pool in pools:
+            pool.close()
     finally:
-        gc.unfreeze()
+        for pool in pools:
+            pool.terminate()
+            pool.join()
     return results
 
 
