@@ -1,4 +1,5 @@
 import copy
+import os
 import re
 
 import pytest
@@ -91,3 +92,20 @@ def test_theme_folder_overrides_and_extends_default_templates(blog, client, tmp_
         assert "Page not found" in missing.content.decode()  # the rest of the default template
         assert client.get("/category/politics/europe/").content.decode() == "Europe special: 1"
         assert "Europe special" not in client.get("/category/politics/").content.decode()
+
+
+def test_a_post_template_added_to_the_theme_shows_at_once(db, client, tmp_path):
+    # A post's own template (content/post-<slug>.html) found missing is not searched for again on every
+    # request, but only while the theme's content/ folder is unchanged.
+    factories.site()
+    post = factories.post("Special essay", "2012-03-04 10:00")
+    templates = copy.deepcopy(settings.TEMPLATES)
+    with override_settings(THEME_DIR=str(tmp_path), TEMPLATES=templates):
+        assert "Special essay" in client.get(post.get_absolute_url()).content.decode()
+        assert "Special essay" in client.get(post.get_absolute_url()).content.decode()  # (remembered missing)
+        (tmp_path / "content").mkdir()
+        assert "Special essay" in client.get(post.get_absolute_url()).content.decode()
+        (tmp_path / "content" / f"post-{post.slug}.html").write_text("Own template: {{ entry.title }}")
+        folder = (tmp_path / "content").stat()
+        os.utime(tmp_path / "content", ns=(folder.st_atime_ns, folder.st_mtime_ns + 1_000_000))  # (coarse clocks)
+        assert client.get(post.get_absolute_url()).content.decode() == "Own template: Special essay"

@@ -8,10 +8,13 @@ by the site's permalink structure, then 404.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from urllib.parse import urlsplit
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils.encoding import iri_to_uri
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -141,15 +144,45 @@ def render_entry(request, entry, comment_page: int = 1):
         context.update(comments)
     if isinstance(entry, Post):
         context.update(_neighbours(entry))
-        templates = [f"content/post-{entry.slug}.html", "content/post.html"]
+        templates = _entry_templates(f"content/post-{entry.slug}.html", "content/post.html")
     else:
-        templates = [f"content/page-{entry.slug}.html", "content/page.html"]
+        templates = _entry_templates(f"content/page-{entry.slug}.html", "content/page.html")
     response = TemplateResponse(request, templates, context)
     if entry.password or context.get("comments_private"):
         # The page differs by visitor (a password, a held comment shown to its writer): never shared by caches.
         patch_vary_headers(response, ["Cookie"])
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+# Per-entry template names found missing, while the theme's content/ folder is unchanged: looking one up
+# again would search every template folder of both engines (~30 file lookups) on every request.
+_missing_templates: set[str] = set()
+_missing_templates_key: list = [None]
+
+
+def _entry_templates(specific: str, general: str) -> list[str]:
+    """The template names for an entry's page: its own (``post-<slug>.html``) only while it may exist."""
+    from django.conf import settings
+
+    try:
+        stat = os.stat(os.path.join(settings.THEME_DIR, "content"))
+        key = (stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        key = None
+    if key != _missing_templates_key[0] or settings.DEBUG:
+        _missing_templates.clear()
+        _missing_templates_key[0] = key
+    if specific in _missing_templates:
+        return [general]
+    try:
+        get_template(specific)
+    except TemplateDoesNotExist:
+        if len(_missing_templates) >= 100_000:
+            _missing_templates.clear()
+        _missing_templates.add(specific)
+        return [general]
+    return [specific, general]
 
 
 def _neighbours(post: Post) -> dict:
