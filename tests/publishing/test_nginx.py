@@ -199,6 +199,31 @@ def test_media_is_served_by_nginx_with_the_safe_headers(deployment):
     assert (static.status, proxied) == (200, False)
 
 
+ACCENTED = """
+import datetime
+from django.utils import timezone
+from broadsheet.content.models import Author, Post
+author = Author.objects.create(display_name="Sofía Lindqvist", slug="sofía-lindqvist")
+post = Post(title="Ça va", slug="ça-va", status="publish", body="Très bien.",
+            published_at=timezone.now() - datetime.timedelta(minutes=4))
+post.save()
+post.set_authors([author])
+print("URL", post.get_absolute_url())
+"""
+
+
+def test_non_ascii_addresses_are_served_by_nginx_from_the_store(deployment):
+    from urllib.parse import quote
+
+    permalink = re.search(r"^URL (\S+)$", deployment.shell(ACCENTED), re.MULTILINE).group(1)
+    for path, text in ((permalink, "Ça va"), ("/author/sofía-lindqvist/", "Sofía Lindqvist")):
+        assert (deployment.home / "pages" / path.lstrip("/") / "index.html").exists(), path  # the decoded name
+        reply, proxied = deployment.fetch(quote(path))  # what a browser sends
+        assert (reply.status, proxied) == (200, False), path
+        assert text.encode() in reply.body
+        assert reply.body == get(deployment.app_port, quote(path)).body
+
+
 def test_stored_pages_answer_while_the_app_is_down(deployment, published):
     """Last (module order): stopping the app proves where the pages come from."""
     # The edit again: under xdist the editing test may have run in another worker's deployment.
@@ -211,4 +236,3 @@ def test_stored_pages_answer_while_the_app_is_down(deployment, published):
     assert feed.status == 200
     search, proxied = deployment.fetch("/?s=rivers")
     assert (search.status, proxied) == (502, True)  # what needs the app cannot answer without it
-
