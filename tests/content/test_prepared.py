@@ -70,7 +70,10 @@ def test_listing_pages_are_the_querysets_pages():
         assert _rows(prepared_page) == _rows(orm_page)
         assert [post.byline for post in prepared_page] == [post.byline for post in orm_page]
         assert all("body" in post.get_deferred_fields() for post in prepared_page)
+        assert all(not post._state.adding and post._state.db == "default" for post in prepared_page)
     assert listing.count() == 9 and len(listing) == 9
+    first = listing[0:1][0]
+    assert first.body == Post.objects.get(pk=first.pk).body  # a deferred field loads as on the ORM's instance
     assert _rows([listing[0]]) == _rows([orm[0]])
 
 

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import DEFERRED, Model, QuerySet
 from django.db.models.query import get_related_populators
 
 _STAND_IN_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
@@ -102,6 +102,16 @@ class PreparedQuery:
             self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
             self.related_populators = get_related_populators(klass_info, compiler.select, using)
             self.annotations = list(compiler.annotation_col_map.items())
+            # Model.from_db, for a row with deferred fields, works out which field each value is for on every
+            # row; worked out here once instead: each concrete field's position in the row, or None (deferred).
+            self.positions = None
+            if getattr(self.model.from_db, "__func__", None) is Model.from_db.__func__:
+                where = {name: self.start + index for index, name in enumerate(self.init_list)}
+                positions = [where.get(field.attname) for field in self.model._meta.concrete_fields]
+                complete = positions == list(range(self.start, self.end))  # nothing deferred: from_db is direct
+                if not complete and len(where) == len(self.init_list) and None not in (where.get(n) for n in where):
+                    if set(where) <= {field.attname for field in self.model._meta.concrete_fields}:
+                        self.positions = positions
 
     def rows(self, **values) -> list:
         """Run the query; return its rows with Django's converters applied (lists, not tuples)."""
@@ -132,9 +142,15 @@ class PreparedQuery:
         """Run the query; return model instances as iterating the queryset would."""
         from_db, db, init_list = self.model.from_db, self.db, self.init_list
         start, end, populators, annotations = self.start, self.end, self.related_populators, self.annotations
+        positions, model = self.positions, self.model
         found = []
         for row in self.rows(**values):
-            instance = from_db(db, init_list, row[start:end])
+            if positions is not None:  # as from_db does, with the deferred fields' places known
+                instance = model(*[DEFERRED if position is None else row[position] for position in positions])
+                instance._state.adding = False
+                instance._state.db = db
+            else:
+                instance = from_db(db, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in annotations:
