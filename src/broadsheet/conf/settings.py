@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "broadsheet.content.middleware.CSPMiddleware",  # django-csp's, the policy built once
     "broadsheet.content.middleware.RejectMalformedPathMiddleware",
     "broadsheet.content.middleware.SiteSettingsMiddleware",
     "broadsheet.legacy.middleware.LegacyRedirectMiddleware",
