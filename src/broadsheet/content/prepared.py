@@ -258,10 +258,12 @@ def attach_terms(posts: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [post.pk for post in posts] * len(kinds))
         rows = cursor.fetchall()
+    offsets = _term_offsets(kinds)
     for row in rows:
         index, post_id = row[0], row[1]
         _name, model, attnames = kinds[index]
-        found[(post_id, index)].append(model.from_db(using, attnames, row[3 : 3 + len(attnames)]))
+        start = 4 + offsets[index]
+        found[(post_id, index)].append(model.from_db(using, attnames, row[start : start + len(attnames)]))
     for post in posts:
         cache = post.__dict__.setdefault("_prefetched_objects_cache", {})
         for index, (name, _model, _attnames) in enumerate(kinds):
@@ -291,6 +293,15 @@ def _term_kinds():
     return _kinds
 
 
+def _term_offsets(kinds) -> list[int]:
+    """Where each kind's columns start in a row of ``_terms_sql`` (after the kind, the post, the sort key, the id)."""
+    offsets, offset = [], 0
+    for _name, _model, attnames in kinds:
+        offsets.append(offset)
+        offset += len(attnames)
+    return offsets
+
+
 _terms_sql_cache: dict[tuple, str] = {}
 
 
@@ -303,19 +314,24 @@ def _terms_sql(using: str, count: int, kinds) -> str:
     from broadsheet.content.models import Post
 
     quote = connection.ops.quote_name
-    width = max(len(attnames) for _name, _model, attnames in kinds)
     placeholders = ", ".join(["%s"] * count)
     parts = []
+    # Each kind's columns have their own places in the rows (NULL in the others): a column of one
+    # kind never shares a place with another's of a different type, which PostgreSQL refuses in a UNION.
+    offsets = _term_offsets(kinds)
+    width = offsets[-1] + len(kinds[-1][2])
     for index, (name, model, _attnames) in enumerate(kinds):
         m2m = getattr(Post, name).field
         through = m2m.remote_field.through._meta.db_table
         post_column, term_column = m2m.m2m_column_name(), m2m.m2m_reverse_name()
         table = model._meta.db_table
         sort = model._meta.get_field(model._meta.ordering[0]).column
-        columns = [f"t.{quote(field.column)}" for field in model._meta.concrete_fields]
+        own = [f"t.{quote(field.column)}" for field in model._meta.concrete_fields]
+        columns = ["NULL"] * offsets[index] + own
         columns += ["NULL"] * (width - len(columns))
         parts.append(
-            f"SELECT {index}, l.{quote(post_column)}, t.{quote(sort)}, {', '.join(columns)}"
+            f"SELECT {index}, l.{quote(post_column)}, t.{quote(sort)}, t.{quote(model._meta.pk.column)},"
+            f" {', '.join(columns)}"
             f" FROM {quote(through)} l INNER JOIN {quote(table)} t ON t.{quote(model._meta.pk.column)} = l.{quote(term_column)}"
             f" WHERE l.{quote(post_column)} IN ({placeholders})"
         )
