@@ -11,14 +11,17 @@ parameters that change between requests (the time, a slug, post ids), keeps
 the compiled SQL and the compiler's description of the columns, and for each
 run puts the real values in the stand-ins' places and turns the rows into
 model instances as Django's ``ModelIterable`` does (same converters, same
-``from_db``, same ``select_related`` populators, same annotations). The SQL is
-the ORM's own, so it stays right on every database backend Django supports;
-a stand-in the compiled parameters do not show verbatim is an error at
-preparation, never a wrong query.
+constructor and ``_state`` as ``from_db``, same ``select_related`` populators,
+same annotations). The SQL is the ORM's own, so it stays right on every
+database backend Django supports (the tests run on SQLite and PostgreSQL); a
+stand-in the compiled parameters do not show verbatim is an error at
+preparation, never a wrong query. Prepared queries are kept per process,
+database alias and vendor, and ``key`` (at most ``_CACHE_LIMIT``).
 
 ``attach_bylines`` and ``attach_terms`` give posts what ``for_listing()``'s
-prefetches give them (``ordered_authorships``; ``post.categories.all()`` and
-``post.tags.all()`` answered without a query), in one query each.
+prefetches give them: ``ordered_authorships`` (one query), and
+``post.categories.all()`` and ``post.tags.all()`` answered without a query
+(one query for both).
 """
 
 from __future__ import annotations
