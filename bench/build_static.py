@@ -569,6 +569,37 @@ def report(results: dict) -> str:
 # --- main ----------------------------------------------------------------------------------------------
 
 
+def _run_builds(args, sizes, systems, has_build, results, logs, built_sites) -> None:
+    """Build every corpus size with every system, in this order, into ``results``."""
+    results["file_system"] = {"disk": file_system_cost(benchlib.RESULTS)}
+    if Path("/dev/shm").is_dir():
+        results["file_system"]["memory"] = file_system_cost(Path("/dev/shm"))
+    for size in sizes:
+        corpus, summary = write_corpus(size, args.seed)
+        print(f"Corpus: {size} posts in {corpus.relative_to(benchlib.REPO)} ({json.dumps(summary)})", flush=True)
+        by_system: dict = {}
+        results["sizes"][str(size)] = by_system
+        for system in systems:
+            label = f"{size}"
+            if system == "broadsheet" and not has_build:
+                by_system[system] = {"waiting": True}
+                print(f"  {system}: `broadsheet build` is not there yet", flush=True)
+                continue
+            work = Path(tempfile.mkdtemp(prefix=f"bench-{system}-{size}-", dir=benchlib.RESULTS))
+            built_sites.append(work)
+            os.sync()  # the previous build's writes reach the disk before this one is timed
+            waited, load = wait_for_quiet(args.quiet_below, args.quiet_timeout)
+            builder = {"broadsheet": build_broadsheet, "pelican": build_pelican, "hugo": build_hugo}[system]
+            run = builder(corpus, work, logs, label)
+            by_system[system] = run
+            extra = ""
+            if "import" in run:
+                extra = f" (import first: {run['import']['seconds']:.1f} s, {run['import']['peak_tree_pss_mb']:.0f} MB)"
+            print(f"  {system:10} {run['seconds']:7.1f} s  CPU {run['cpu_seconds']:6.1f} s  "
+                  f"peak {run['peak_tree_pss_mb']:6.0f} MB (largest process {run['max_process_rss_mb']:.0f} MB)  "
+                  f"outputs {run['outputs']}  other load {run['other_load_cores']:.2f}{extra}", flush=True)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000)")
@@ -610,35 +641,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     logs = benchlib.RESULTS / "build_static-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    results["file_system"] = {"disk": file_system_cost(benchlib.RESULTS)}
-    if Path("/dev/shm").is_dir():
-        results["file_system"]["memory"] = file_system_cost(Path("/dev/shm"))
-    for size in sizes:
-        corpus, summary = write_corpus(size, args.seed)
-        print(f"Corpus: {size} posts in {corpus.relative_to(benchlib.REPO)} ({json.dumps(summary)})", flush=True)
-        by_system: dict = {}
-        results["sizes"][str(size)] = by_system
-        for system in systems:
-            label = f"{size}"
-            if system == "broadsheet" and not has_build:
-                by_system[system] = {"waiting": True}
-                print(f"  {system}: `broadsheet build` is not there yet", flush=True)
-                continue
-            work = Path(tempfile.mkdtemp(prefix=f"bench-{system}-{size}-", dir=benchlib.RESULTS))
-            try:
-                waited, load = wait_for_quiet(args.quiet_below, args.quiet_timeout)
-                builder = {"broadsheet": build_broadsheet, "pelican": build_pelican, "hugo": build_hugo}[system]
-                run = builder(corpus, work, logs, label)
-            finally:
-                if not args.keep:
-                    shutil.rmtree(work, ignore_errors=True)
-            by_system[system] = run
-            extra = ""
-            if "import" in run:
-                extra = f" (import first: {run['import']['seconds']:.1f} s, {run['import']['peak_tree_pss_mb']:.0f} MB)"
-            print(f"  {system:10} {run['seconds']:7.1f} s  CPU {run['cpu_seconds']:6.1f} s  "
-                  f"peak {run['peak_tree_pss_mb']:6.0f} MB (largest process {run['max_process_rss_mb']:.0f} MB)  "
-                  f"outputs {run['outputs']}  other load {run['other_load_cores']:.2f}{extra}", flush=True)  # fmt: skip
+    # Built sites are deleted at the end, not between builds: this disk is mounted with online discard, and
+    # deleting tens of thousands of files slowed the file creation of the next build for a while.
+    built_sites: list[Path] = []
+    try:
+        _run_builds(args, sizes, systems, has_build, results, logs, built_sites)
+    finally:
+        if not args.keep:
+            for work in built_sites:
+                shutil.rmtree(work, ignore_errors=True)
     out = benchlib.RESULTS / "build_static.json"
     if args.merge and out.exists():
         previous = json.loads(out.read_text())
