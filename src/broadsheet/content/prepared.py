@@ -13,7 +13,7 @@ run puts the real values in the stand-ins' places and turns the rows into
 model instances as Django's ``ModelIterable`` does (same converters, same
 constructor and ``_state`` as ``from_db``, same ``select_related`` populators,
 same annotations). The SQL is the ORM's own, so it stays right on every
-database backend Django supports (the tests run on SQLite and PostgreSQL); a
+database backend Django supports (its tests pass on SQLite, and on PostgreSQL with DATABASE_URL set); a
 stand-in the compiled parameters do not show verbatim is an error at
 preparation, never a wrong query. Prepared queries are kept per process,
 database alias and vendor, and ``key`` (at most ``_CACHE_LIMIT``).
