@@ -50,9 +50,26 @@ def _run(args: list[str], env: dict, timeout: int = 300) -> subprocess.Completed
     return result
 
 
-def test_two_processes_editing_the_same_posts_leave_no_stale_page(tmp_path, database_url):
+@pytest.fixture
+def forget_stream():
+    """Delete the stream keys of the sites whose environments the test appends, from the shared Redis, at the end."""
+    import redis
+
+    environments: list[dict] = []
+    yield environments
+    code = "from broadsheet.publishing.stream import stream_key; print(stream_key())"
+    connection = redis.Redis.from_url(REDIS_URL)
+    for env in environments:
+        named = _run([sys.executable, "-m", "broadsheet", "manage", "shell", "-c", code], env)
+        key = named.stdout.strip().splitlines()[-1]
+        connection.delete(key, key + ":n", key + ":followers", key + ":received")
+    connection.close()
+
+
+def test_two_processes_editing_the_same_posts_leave_no_stale_page(tmp_path, database_url, forget_stream):
     env = machine_environment(tmp_path / "home", database_url, REDIS_URL, "http://blog.example.org")
     broadsheet = [sys.executable, "-m", "broadsheet"]
+    forget_stream.append(env)
     editor = [sys.executable, "-m", "tests.publishing.concurrent_editor"]
     migrated = _run([*broadsheet, "manage", "migrate", "--noinput"], env)
     assert migrated.returncode == 0, migrated.stderr
