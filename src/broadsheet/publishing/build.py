@@ -214,22 +214,27 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
                 progress(len(chunk_results), len(urls))
 
     context = multiprocessing.get_context("fork")
-    pools, pending = [], []
+    pools, early_tasks, later_tasks = [], [], []
     connections.close_all()
     try:
         if early:
             pools.append(context.Pool(workers, initializer=_worker_start))
-            pending += [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
-                        for chunk in _far_apart(_chunks(early), workers)]  # fmt: skip
+            early_tasks = [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
+                           for chunk in _far_apart(_chunks(early), workers)]  # fmt: skip
         _warm_up(later)
         connections.close_all()
         gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
         try:
             pools.append(context.Pool(workers, initializer=_worker_start))
-            pending += [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
-                        for chunk in _far_apart(_chunks(later), workers)]  # fmt: skip
-            for task in pending:
+            later_tasks = [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
+                           for chunk in _far_apart(_chunks(later), workers)]  # fmt: skip
+            for task in early_tasks:
                 task.get()  # (raises what a worker raised)
+            if early_tasks:  # the early workers exit as soon as they are done: their memory is freed
+                pools[0].close()
+                pools[0].join()
+            for task in later_tasks:
+                task.get()
         finally:
             gc.unfreeze()
         for pool in pools:
