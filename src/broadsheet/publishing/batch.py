@@ -42,7 +42,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2.meta
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.template import engines
 from django.utils import timezone
@@ -51,6 +51,7 @@ from markupsafe import Markup
 
 from broadsheet.archives import views as archive_views
 from broadsheet.comments import threads
+from broadsheet.content import prepared as prepared_queries
 from broadsheet.content import views as content_views
 from broadsheet.content.models import Author, Category, Post, PostAuthor, SiteSettings, Tag
 from broadsheet.feeds import feeds as feed_classes
@@ -204,7 +205,6 @@ class BatchRenderer:
         self._template_names: frozenset[str] | None = None
         self._empty_feeds: dict[bool, _EmptyFeedShape | None] = {}
         self._memo_summaries = self._summary_is_post_only()
-        self._term_sets: dict[type, tuple[dict, dict, dict]] = {}
 
     # -- what the views read -----------------------------------------------------------------------
 
@@ -453,14 +453,11 @@ class BatchRenderer:
     def _attach_relations(self, posts: list[Post]) -> None:
         """Give whole posts their bylines, categories and tags, as ``for_listing().prefetch_related("tags")`` would.
 
-        Bylines come from the listings already loaded (or one query for posts
-        not listed); categories and tags from one query of each link table and
-        the terms loaded once per batch, put where Django's prefetch puts them
-        (``post.categories.all()`` reads them), in the terms' own order as the
-        database sorts it. (Django's prefetch builds a manager and a queryset
-        per post and relation: most of what loading posts in bulk cost.)
+        Bylines come from the listings already loaded (``content.prepared`` reads
+        those of posts not listed), categories and tags from ``content.prepared``'s
+        one query for both. (Django's prefetch built a manager and a queryset per
+        post and relation: most of what loading posts in bulk cost.)
         """
-        pks = [post.pk for post in posts]
         listed = self._listed_by_pk or {}
         unlisted = []
         for post in posts:
@@ -469,38 +466,8 @@ class BatchRenderer:
                 post.ordered_authorships = known.ordered_authorships
             else:
                 unlisted.append(post)
-        if unlisted:
-            prefetch_related_objects(unlisted, Prefetch(
-                "authorships", queryset=PostAuthor.objects.select_related("author").order_by("position"),
-                to_attr="ordered_authorships",
-            ))  # fmt: skip
-        for name, model, link_field in (("categories", Category, "category_id"), ("tags", Tag, "tag_id")):
-            terms, rank, empty = self._all_terms(model)
-            links = defaultdict(list)
-            through = getattr(Post, name).through
-            for post_id, term_id in through.objects.filter(post_id__in=pks).values_list("post_id", link_field):
-                links[post_id].append(term_id)
-            for post in posts:
-                found = QuerySet.__new__(QuerySet)
-                found.__dict__ = {**empty, "_result_cache": [terms[pk] for pk in sorted(links[post.pk], key=rank.get)],
-                                  "_prefetch_done": True}  # fmt: skip
-                post.__dict__.setdefault("_prefetched_objects_cache", {})[name] = found
-        terms_of_posts = [term for name in ("categories", "tags") for post in posts
-                          for term in post._prefetched_objects_cache[name]]  # fmt: skip
-        for term in terms_of_posts:
-            _fix_url(term, self._urls)
-
-    def _all_terms(self, model) -> tuple[dict, dict, dict]:
-        """Every category or tag ``{pk: term}``, each one's place in the model's ordering, an empty queryset's state."""
-        if model not in self._term_sets:
-            terms = list(model.objects.all())
-            empty = model.objects.all()
-            self._term_sets[model] = (
-                {term.pk: term for term in terms},
-                {term.pk: place for place, term in enumerate(terms)},
-                {name: value for name, value in empty.__dict__.items() if name not in ("_result_cache", "_prefetch_done")},
-            )
-        return self._term_sets[model]
+        prepared_queries.attach_bylines(unlisted)
+        prepared_queries.attach_terms(posts)
 
     def _request(self, url: str):
         request = anonymous_request(url)
