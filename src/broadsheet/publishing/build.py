@@ -201,10 +201,10 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
     # Posts' comment feeds need none of what ``_warm_up`` loads: workers forked at once render them while
     # this process loads the listings and templates, which the workers forked after it then share. (The
     # loading took a core for a tenth of a 10,000-post build while the other one had nothing to do.)
-    jobs = _job["jobs"]
-    fast = _job.get("fast", True)
-    early = [url for url in urls if fast and jobs.get(url, ("view",))[0] in _EARLY_JOBS]
-    later = [url for url in urls if not (fast and jobs.get(url, ("view",))[0] in _EARLY_JOBS)]
+    jobs, fast = _job["jobs"], _job.get("fast", True)
+    early, later = [], []
+    for url in urls:
+        (early if fast and jobs.get(url, ("view",))[0] in _EARLY_JOBS else later).append(url)
     collected = threading.Lock()
 
     def collect(chunk_results):  # (called by the pools' result threads)
