@@ -120,7 +120,18 @@ def _install_hooks() -> None:
         kept = [name for name in template_name_list if name in known]
         return original_select(kept or template_name_list, using=using)
 
+    original_entry_templates = content_views._entry_templates
+
+    def entry_templates(specific, general):
+        # A post's own template ("content/post-<slug>.html") is looked for in every template folder
+        # of both engines, once per slug: a batch knows it is not there without looking.
+        batch = _active.get()
+        if batch is not None and specific not in batch.template_names():
+            return [general]
+        return original_entry_templates(specific, general)
+
     template_response.select_template = select_template  # what TemplateResponse calls
+    content_views._entry_templates = entry_templates
     attach_comment_counts._batch_hook = True
     threads.attach_comment_counts = attach_comment_counts
     content_views._neighbours = neighbours
@@ -192,7 +203,7 @@ class BatchRenderer:
         self.shape = SiteShape.load()
         self.now = timezone.now()
         self._listings: dict[tuple, list[Post]] | None = None
-        self._terms: dict[tuple, object] = {}
+        self._terms: dict[tuple, object] | None = None
         self._order: list[tuple] | None = None  # (published_at, pk) of listed posts, oldest first
         self._by_time: dict | None = None
         self._summaries: dict[int, Markup] = {}
@@ -283,18 +294,20 @@ class BatchRenderer:
         return self._listings.get(key, [])
 
     def term(self, key: tuple):
-        if key not in self._terms:
-            kind, base = key
-            if kind == "category":
-                term = Category.objects.filter(path=base[len("/category/") : -1]).first()
-            elif kind == "tag":
-                term = Tag.objects.filter(slug=base[len("/tag/") : -1]).first()
-            else:
-                term = Author.objects.filter(slug=base[len("/author/") : -1]).first()
-            self._terms[key] = term
-        if self._terms[key] is None:
+        """The category, tag or author a term listing (or its feed) shows; every one loaded at the first ask."""
+        if self._terms is None:
+            self._load_terms()
+        term = self._terms.get(key)
+        if term is None:
             raise Http404("No such term.")
-        return self._terms[key]
+        return term
+
+    def _load_terms(self) -> None:
+        # Three queries for all of them (a few hundred at most), not one per listing: the parent loads
+        # them before forking, and each worker asked for each of its listings' terms in turn.
+        self._terms = {("category", f"/category/{term.path}/"): term for term in Category.objects.all()}
+        self._terms.update((("tag", f"/tag/{term.slug}/"), term) for term in Tag.objects.all())
+        self._terms.update((("author", f"/author/{term.slug}/"), term) for term in Author.objects.all())
 
     def neighbours(self, post: Post) -> dict:
         """The previous and next listed posts, as ``content.views._neighbours`` finds them."""
@@ -402,6 +415,7 @@ class BatchRenderer:
         """Load the listings and compile the templates of each kind of job (before forking workers)."""
         if any(job[0] in ("listing", "listing_feed", "sitemap") for _url, job in jobs):
             self.listing(("home",))
+            self._load_terms()
         self.template_names()
         self._middleware_headers()
         first_of_kind = {}

@@ -119,7 +119,14 @@ def _render_chunk(urls: list[str]) -> list[tuple]:
         try:
             if mode == "static":
                 relative = "404.html" if url == NOT_FOUND_KEY else file_for(url, rendered.content_type)
-                _write_new(root / relative, inline_parts(rendered.body, _job["parts"]))
+                parts = _job.get("parts")
+                if parts is not None:
+                    body = inline_parts(rendered.body, parts)
+                elif rendered.parts:  # (early jobs are those whose pages show no site-wide part)
+                    raise RuntimeError(f"{url} was rendered before the site-wide parts it shows")
+                else:
+                    body = rendered.body
+                _write_new(root / relative, body)
                 results.append((url, "ok", relative))
                 continue
             relative = file_for(url, rendered.content_type)
@@ -173,10 +180,11 @@ def _uses_memory_database() -> bool:
     )
 
 
-def _render_all(urls: list[str], workers: int, progress=None) -> list[tuple]:
+def _render_all(urls: list[str], workers: int, progress=None, prepare=None) -> list[tuple]:
+    """Render ``urls``; ``prepare()`` is called first, or while early workers already render (see below)."""
     _made_folders.clear()
     try:
-        return _render_all_in(urls, workers, progress)
+        return _render_all_in(urls, workers, progress, prepare or (lambda: None))
     finally:
         _job.pop("batch", None)  # its data is for this build only
         _made_folders.clear()
@@ -190,17 +198,19 @@ def _chunks(urls: list[str]) -> list[list[str]]:
 _EARLY_JOBS = frozenset({"entry_feed"})
 
 
-def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
+def _render_all_in(urls: list[str], workers: int, progress, prepare) -> list[tuple]:
     results: list[tuple] = []
     if workers <= 1 or len(urls) < 2 * CHUNK or _uses_memory_database():
+        prepare()
         for chunk in _chunks(urls):
             results.extend(_render_chunk(chunk))
             if progress:
                 progress(len(chunk), len(urls))
         return results
-    # Posts' comment feeds need none of what ``_warm_up`` loads: workers forked at once render them while
-    # this process loads the listings and templates, which the workers forked after it then share. (The
-    # loading took a core for a tenth of a 10,000-post build while the other one had nothing to do.)
+    # Posts' comment feeds need none of what ``prepare`` and ``_warm_up`` make: workers forked at once render
+    # them while this process renders the site-wide parts and loads the listings and templates, which the
+    # workers forked after it then share. (That took a core for a tenth of a 10,000-post build while the
+    # other one had nothing to do.)
     jobs, fast = _job["jobs"], _job.get("fast", True)
     early, later = [], []
     for url in urls:
@@ -221,6 +231,7 @@ def _render_all_in(urls: list[str], workers: int, progress=None) -> list[tuple]:
             pools.append(context.Pool(workers, initializer=_worker_start))
             early_tasks = [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
                            for chunk in _far_apart(_chunks(early), workers)]  # fmt: skip
+        prepare()
         _warm_up(later)
         connections.close_all()
         gc.freeze()  # what the workers inherit stays shared: the collector does not touch (and copy) it
@@ -405,11 +416,11 @@ def build_site(
             with _SiteContext():
                 catalogue = collect_urls()
                 urls = catalogue.all()
-                parts = render_parts()
             _job.clear()
-            _job.update(mode="static", root=building, parts=parts, jobs=catalogue.jobs, fast=fast)
+            _job.update(mode="static", root=building, parts=None, jobs=catalogue.jobs, fast=fast)
             with _SiteContext():
-                results = _render_all(urls, build.workers, progress)
+                results = _render_all(urls, build.workers, progress,
+                                      prepare=lambda: _job.update(parts=render_parts()))  # fmt: skip
             files: dict[str, str] = {}
             for result in results:
                 url, outcome = result[0], result[1]

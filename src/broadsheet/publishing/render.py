@@ -226,13 +226,12 @@ def render_parts() -> dict[str, bytes]:
 
     site = SiteSettings.load()
     token = SiteSettings.use(site)
-    timezone.activate(site.tzinfo)
     try:
-        environment = engines["jinja2"].env
-        sidebar = get_sidebar(site)
-        return {name: render_part(environment, name, site, sidebar).encode() for name in PART_NAMES}
+        with timezone.override(site.tzinfo):  # (and back to the caller's zone after)
+            environment = engines["jinja2"].env
+            sidebar = get_sidebar(site)
+            return {name: render_part(environment, name, site, sidebar).encode() for name in PART_NAMES}
     finally:
-        timezone.deactivate()
         SiteSettings.reset_current(token)
 
 
