@@ -184,3 +184,20 @@ def test_build_from_the_command_line_uses_two_workers(tmp_path):
         assert result.returncode == 0, result.stderr + result.stdout
     assert "matches a fresh build" in result.stdout
     assert Path(home / "pages" / "_manifest.sqlite3").exists()
+
+
+def test_a_file_written_twice_or_in_another_files_place_is_an_error(tmp_path):
+    # Two URLs on one file, or a page where another page's folder must go, stop the build (as in Pelican).
+    build_module._made_folders.clear()
+    build_module._write_new(tmp_path, "2010/07/one/index.html", b"first")
+    assert (tmp_path / "2010/07/one/index.html").read_bytes() == b"first"
+    with pytest.raises(build_module.StoreError, match="written twice"):
+        build_module._write_new(tmp_path, "2010/07/one/index.html", b"second")
+    assert (tmp_path / "2010/07/one/index.html").read_bytes() == b"first"
+    build_module._write_new(tmp_path, "feed", b"a file named like a folder")
+    with pytest.raises(build_module.StoreError, match="clashes"):
+        build_module._write_new(tmp_path, "feed/atom/index.xml", b"<feed/>")
+    big = os.urandom(3 * 1024 * 1024)  # more than one write() may take
+    build_module._write_new(tmp_path, "big/index.html", big)
+    assert (tmp_path / "big/index.html").read_bytes() == big
+    build_module._made_folders.clear()
