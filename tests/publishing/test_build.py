@@ -201,3 +201,24 @@ def test_a_file_written_twice_or_in_another_files_place_is_an_error(tmp_path):
     build_module._write_new(tmp_path, "big/index.html", big)
     assert (tmp_path / "big/index.html").read_bytes() == big
     build_module._made_folders.clear()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_the_fast_build_writes_the_same_bytes_as_django_and_restores_the_collector(site, tmp_path):
+    # The batch renders the site-wide parts into each page; Django's pages get them spliced in after.
+    import gc
+
+    thresholds = gc.get_threshold()
+    fast = build_site(tmp_path / "fast", workers=1)
+    assert gc.get_threshold() == thresholds
+    slow = build_site(tmp_path / "slow", workers=1, fast=False)
+    assert fast.failed == slow.failed == {}
+    built, reference = _files(tmp_path / "fast"), _files(tmp_path / "slow")
+    assert built.keys() == reference.keys()
+    for name, body in built.items():
+        assert body == reference[name], name
+        assert b'<!--# include' not in body, name
+    assert built["index.html"].count(b'<section class="widget widget-search">') == 1  # the sidebar, once

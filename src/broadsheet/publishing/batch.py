@@ -60,7 +60,7 @@ from broadsheet.feeds.feeds import EMPTY_FEED_DATE, FEED_ITEMS, EntryCommentsFee
 from broadsheet.publishing.footprints import SiteShape
 from broadsheet.publishing.render import anonymous_request, render_url, to_rendered
 from broadsheet.publishing.store import Rendered
-from broadsheet.theme.parts import parts_as_includes
+from broadsheet.theme.parts import parts_as_includes, parts_inlined
 
 SUMMARY_TEMPLATE = "archives/_post_summary.html"
 POSTS_PER_QUERY = 500
@@ -216,6 +216,8 @@ class BatchRenderer:
         self._template_names: frozenset[str] | None = None
         self._empty_feeds: dict[bool, _EmptyFeedShape | None] = {}
         self._memo_summaries = self._summary_is_post_only()
+        # The site-wide parts to show in pages ({name: HTML}: a static build), or None: include markers.
+        self.parts: dict[str, str] | None = None
 
     # -- what the views read -----------------------------------------------------------------------
 
@@ -383,7 +385,8 @@ class BatchRenderer:
         token = _active.set(self)
         site_token = SiteSettings.use(self.site)
         try:
-            with parts_as_includes(), self._summaries_once(), timezone.override(self.site.tzinfo):
+            parts = parts_as_includes() if self.parts is None else parts_inlined(self.parts)
+            with parts, self._summaries_once(), timezone.override(self.site.tzinfo):
                 yield
         finally:
             SiteSettings.reset_current(site_token)
