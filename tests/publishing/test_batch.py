@@ -82,3 +82,26 @@ def test_empty_comment_feeds_share_one_rendering_with_the_same_bytes(site):
     # The shared rendering was used (and passed its check against the view), for RSS and Atom.
     assert batch._empty_feeds[False] is not None and batch._empty_feeds[False].checked
     assert batch._empty_feeds[True] is not None and batch._empty_feeds[True].checked
+
+
+def test_featured_images_excerpts_and_protected_posts(site, tmp_path, settings):
+    # Whole posts are made from the listings' objects (only the columns those leave out are read again):
+    # a featured image, an excerpt and a post behind a password must come out as Django renders them.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from broadsheet.media.uploads import accept_upload
+    from tests.media import samples
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cover = accept_upload(SimpleUploadedFile("cover.jpg", samples.image_bytes("JPEG", size=(1600, 1200))), user=None)
+    cover.alt_text = "A cover"
+    cover.save()
+    posts, _about = site
+    posts["july2"].featured_image = cover
+    posts["july2"].excerpt = "A summary written by hand."
+    posts["july2"].save()
+    factories.post("Behind a door", "2010-07-03 09:00", password="open sesame")
+    jobs, fast, slow = _both_ways()
+    _assert_same(jobs, fast, slow)
+    page = next(quick.body for (url, job), quick in zip(jobs, fast) if job[0] == "post" and "july-two" in url)
+    assert b"A summary written by hand." in page and b"srcset=" in page
