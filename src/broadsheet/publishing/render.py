@@ -18,6 +18,7 @@ request that carries a session cookie to Django.
 from __future__ import annotations
 
 import logging
+import os
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -172,6 +173,10 @@ def _render_not_found() -> Rendered:
     return rendered
 
 
+# What every include marker starts with: one search of a page instead of one per part (most pages have none).
+_MARKERS_START = os.path.commonprefix([include_marker(name) for name in PART_NAMES]).encode()
+
+
 def to_rendered(path: str, response) -> Rendered:
     """Turn a Django response into a ``Rendered`` page, saying why it may not be stored if so."""
     content_type = response.get("Content-Type", "")
@@ -181,7 +186,7 @@ def to_rendered(path: str, response) -> Rendered:
     location = response.get("Location", "")
     reason = _reason_not_to_store(response, content_type)
     headers = tuple((name, value) for name, value in response.items() if name.lower() in REPLAYED_HEADERS)
-    parts = tuple(name for name in PART_NAMES if include_marker(name).encode() in body)
+    parts = tuple(name for name in PART_NAMES if include_marker(name).encode() in body) if _MARKERS_START in body else ()
     listing, neighbours = _what_it_shows(response)
     return Rendered(path, response.status_code, body, content_type, headers, location, parts, reason, listing,
                     neighbours)  # fmt: skip
