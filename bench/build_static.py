@@ -29,6 +29,13 @@ time (user + system of the whole tree, from ``os.wait4``), its peak memory
 once) and the largest resident set of any one process (``ru_maxrss``), and
 the files written, by kind. Only local processes and files are involved.
 
+Run it a few minutes after deleting many files on the disk it writes to: on
+this project's machines (ext4 without a journal) creating a file skips over
+inodes freed in the last minute (or last six, while their inode table is not
+yet written back), which made every build after a mass deletion cost up to
+twice the kernel time. The script itself deletes the built sites only after
+all builds.
+
 Installs Debian's ``hugo`` (``apt-get install -y hugo``) when it is missing
 and this runs as root; Pelican comes from the ``bench`` extra. Before each
 build the script waits for the machine to be quiet (other helpers run test
