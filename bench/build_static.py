@@ -225,6 +225,22 @@ def _clean_env(**extra) -> dict:
 # --- Broadsheet ----------------------------------------------------------------------------------------
 
 
+def compile_broadsheet() -> None:
+    """Give Broadsheet's modules their bytecode caches, as Pelican's have.
+
+    pip compiles a package's modules when it installs it, so Pelican (from
+    PyPI) starts from ``.pyc`` files; Broadsheet installed in editable mode
+    writes its own on first import, unless ``PYTHONDONTWRITEBYTECODE`` is set
+    (it is on this project's machines), in which case every ``broadsheet``
+    command compiled ~250 modules again (~0.07 s of each build's start).
+    """
+    import compileall
+
+    import broadsheet
+
+    compileall.compile_dir(str(Path(broadsheet.__file__).parent), quiet=1)
+
+
 def broadsheet_has_build() -> bool:
     broadsheet = Path(sys.executable).with_name("broadsheet")
     result = subprocess.run([str(broadsheet), "build", "--help"], capture_output=True, text=True,
@@ -635,6 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         print("NOTE: Pelican is missing: .venv/bin/pip install -e '.[bench]'", flush=True)
         systems.remove("pelican")
     has_build = "broadsheet" in systems and broadsheet_has_build()
+    if "broadsheet" in systems:
+        compile_broadsheet()
 
     import broadsheet
 
