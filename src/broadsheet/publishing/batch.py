@@ -467,14 +467,17 @@ class BatchRenderer:
         counts = self._approved_counts()
         for start in range(0, len(pks), POSTS_PER_QUERY):
             chunk = pks[start : start + POSTS_PER_QUERY]
-            by_id = Post.objects.filter(pk__in=chunk).order_by()
             if not lean:
                 listed = self._whole_from_listed(chunk)
                 rest = [pk for pk in chunk if pk not in listed]
-                posts = [*listed.values(), *(by_id.filter(pk__in=rest).select_related("featured_image") if rest else ())]
+                loaded = Post.objects.filter(pk__in=rest).order_by().select_related("featured_image") if rest else ()
+                posts = [*listed.values(), *loaded]
             else:
                 posts = sitemap_classes.with_permalink_relations(
-                    by_id.only("id", "title", "slug", "published_at", "status", "password"), structure
+                    Post.objects.filter(pk__in=chunk).order_by().only(
+                        "id", "title", "slug", "published_at", "status", "password"
+                    ),
+                    structure,
                 )
             posts = [post for post in posts if self._is_live(post)]
             if not lean:
@@ -515,7 +518,7 @@ class BatchRenderer:
                 post._prefetched_objects_cache = dict(source._prefetched_objects_cache)
             post.__dict__.update(zip(deferred, values))
             whole[pk] = post
-        return {pk: whole[pk] for pk in known if pk in whole}
+        return whole
 
     def _attach_relations(self, posts: list[Post]) -> None:
         """Give whole posts their bylines, categories and tags, as ``for_listing().prefetch_related("tags")`` would.

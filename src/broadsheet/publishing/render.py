@@ -173,8 +173,10 @@ def _render_not_found() -> Rendered:
     return rendered
 
 
-# What every include marker starts with: one search of a page instead of one per part (most pages have none).
-_MARKERS_START = os.path.commonprefix([include_marker(name) for name in PART_NAMES]).encode()
+# Each part's include marker as bytes, and what every marker starts with: one search of a page before one
+# per part (most pages have none).
+_MARKERS = {name: include_marker(name).encode() for name in PART_NAMES}
+_MARKERS_START = os.path.commonprefix(list(_MARKERS.values()))
 
 
 def to_rendered(path: str, response) -> Rendered:
@@ -186,7 +188,7 @@ def to_rendered(path: str, response) -> Rendered:
     location = response.get("Location", "")
     reason = _reason_not_to_store(response, content_type)
     headers = tuple((name, value) for name, value in response.items() if name.lower() in REPLAYED_HEADERS)
-    parts = tuple(name for name in PART_NAMES if include_marker(name).encode() in body) if _MARKERS_START in body else ()
+    parts = tuple(name for name, marker in _MARKERS.items() if marker in body) if _MARKERS_START in body else ()
     listing, neighbours = _what_it_shows(response)
     return Rendered(path, response.status_code, body, content_type, headers, location, parts, reason, listing,
                     neighbours)  # fmt: skip
@@ -243,7 +245,7 @@ def render_parts() -> dict[str, bytes]:
 def inline_parts(body: bytes, parts: dict[str, bytes]) -> bytes:
     """Replace the include markers in ``body`` with the parts' bytes (what a reader receives)."""
     for name, part in parts.items():
-        marker = include_marker(name).encode()
+        marker = _MARKERS[name]
         if marker in body:
             body = body.replace(marker, part)
     return body
