@@ -115,6 +115,9 @@ def serve(host, port, workers, no_sample):
         "--host", host,
         "--port", str(port),
         "--workers", str(workers),
+        # A worker that does not stop within 10 s of Ctrl+C or SIGTERM is killed (granian waits forever by
+        # default: a stop that hangs keeps the port and the service manager waiting).
+        "--workers-kill-timeout", "10",
         "--blocking-threads", "1",
         "--no-ws",
         "--log-level", "warning",
