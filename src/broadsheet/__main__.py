@@ -1,3 +1,3 @@
-from broadsheet.cli import main
+from broadsheet.cli import run
 
-main()
+run()

@@ -13,6 +13,9 @@ import click
 
 from broadsheet import __version__
 
+# True when ``main`` is this process's program (``run``), not called from other code (tests, scripts).
+_OWN_PROCESS = False
+
 
 def _setup_django(migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.conf.settings")
@@ -71,6 +74,31 @@ def _call(name: str, *args, **options) -> None:
         call_command(name, *args, **options)
     except CommandError as error:
         raise click.ClickException(str(error)) from error
+
+
+def run() -> None:
+    """The ``broadsheet`` program (the console script and ``python -m broadsheet``)."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    main()
+
+
+def _end_process_now() -> None:
+    """End the process at once after a command that leaves a large heap (a whole-site build).
+
+    Tearing the interpreter down frees every object one by one: a fifth of a
+    second after a 1,000-post build, for nothing. Output is flushed and database
+    connections are closed first; only the program does this, never ``main``
+    called from other code.
+    """
+    if not _OWN_PROCESS:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,6 +191,8 @@ def build(output, base_url, workers, check, store):
     """Render the whole public site into a folder any static host can serve (or into the page store)."""
     _setup_django()
     _call("build_site", output=output, base_url=base_url, workers=workers, check=check, store=store)
+    if not (check or store):
+        _end_process_now()
 
 
 @main.group(name="import")
