@@ -105,3 +105,28 @@ def test_featured_images_excerpts_and_protected_posts(site, tmp_path, settings):
     _assert_same(jobs, fast, slow)
     page = next(quick.body for (url, job), quick in zip(jobs, fast) if job[0] == "post" and "july-two" in url)
     assert b"A summary written by hand." in page and b"srcset=" in page
+
+
+def test_a_posts_values_in_listing_feeds_are_worked_out_once(site, monkeypatch):
+    # A post is in the home feed and its categories', tags' and authors' feeds, RSS and Atom: its summary (and
+    # every other item value) is computed once per batch, and the feeds stay byte for byte Django's.
+    from broadsheet.feeds.feeds import PostsFeed
+
+    computed = []
+    original = PostsFeed.item_description
+
+    def counted(self, item):
+        computed.append(item.pk)
+        return original(self, item)
+
+    monkeypatch.setattr(PostsFeed, "item_description", counted)
+    with _SiteContext():
+        catalogue = collect_urls()
+        jobs = [(url, catalogue.job(url)) for url in catalogue.all() if catalogue.job(url)[0] == "listing_feed"]
+        fast = BatchRenderer().render_many(jobs)
+        in_batch = list(computed)
+        slow = [render_url(url) for url, _job in jobs]
+    assert len(jobs) >= 4
+    assert [quick.body for quick in fast] == [reference.body for reference in slow]
+    assert len(computed) - len(in_batch) > len(set(in_batch))  # through Django: once per feed that shows the post
+    assert sorted(in_batch) == sorted(set(in_batch))  # in the batch: once per post

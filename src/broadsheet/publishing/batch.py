@@ -213,6 +213,7 @@ class BatchRenderer:
         self._global_values: dict[tuple, str] = {}
         self._urls: dict[tuple, str] = {}
         self._feed_items: dict[tuple, list[Post]] | None = None
+        self._feed_item_values: dict[tuple, object] = {}
         self._posts: list[Post] = []
         self._listed_by_pk: dict[int, Post] | None = None
         self._added_headers: tuple | None = None
@@ -777,6 +778,18 @@ class _FeedFromBatch:
 
     def items(self, obj=None):
         return _active.get().feed_items(self.batch_key)
+
+    def _get_dynamic_attr(self, attname, obj, default=None):
+        # A post's values in a feed (title, link, summary, byline, categories...) are the same in every feed
+        # that lists it (the home page's, its categories', tags' and authors', RSS and Atom): worked out once.
+        function = getattr(type(self), attname, None) if attname.startswith("item_") else None
+        if function is None or not isinstance(obj, Post):
+            return super()._get_dynamic_attr(attname, obj, default)
+        memo = _active.get()._feed_item_values
+        key = (attname, obj.pk, function)
+        if key not in memo:
+            memo[key] = super()._get_dynamic_attr(attname, obj, default)
+        return memo[key]
 
     @classmethod
     def as_atom(cls):
