@@ -24,6 +24,8 @@ ALLOWED_HOSTS = sorted(
     | {host.strip() for host in config.get("allowed_hosts").split(",") if host.strip()}
 )
 THEME_DIR = config.get("theme_dir") or str(HOME / "theme")
+# Compiled templates, kept between processes (theme/bytecode.py).
+TEMPLATE_CACHE_DIR = HOME / "cache"
 _page_store = config.get("page_store")
 PAGE_STORE = None if _page_store.lower() == "off" else Path(_page_store or HOME / "pages").expanduser().resolve()
 

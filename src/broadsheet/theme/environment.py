@@ -83,4 +83,8 @@ def build_environment(**options) -> Environment:
 
     environment.globals["featured_image"] = featured_image
     environment.filters.update(site_date=format_date, iso_datetime=iso_datetime)
+    if settings.TEMPLATE_CACHE_DIR:  # compiled templates kept between processes (theme/bytecode.py)
+        from broadsheet.theme.bytecode import use_template_cache
+
+        use_template_cache(environment, settings.TEMPLATE_CACHE_DIR)
     return environment
