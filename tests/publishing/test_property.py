@@ -1,7 +1,8 @@
 """Property: after any sequence of edits, the incremental store equals a full build, byte for byte.
 
 Hypothesis draws short sequences of changes (create, edit, re-date,
-re-slug, unpublish, republish, delete, stick, re-categorise, comment,
+re-slug, unpublish, republish, delete, stick, re-categorise, re-author (a co-author added or
+removed), comment,
 approve and unapprove) on a small site that lists two posts a page, so
 changes cross page, day, month and year boundaries and tie in time. Each
 change commits and is rendered incrementally; at the end a full build into a
@@ -36,6 +37,7 @@ operation = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 99)),
     st.tuples(st.just("stick"), st.integers(0, 99)),
     st.tuples(st.just("recategorise"), st.integers(0, 99), st.integers(0, 3), st.integers(0, 3)),
+    st.tuples(st.just("reauthor"), st.integers(0, 99), st.integers(1, 3)),
     st.tuples(st.just("comment"), st.integers(0, 99), st.booleans()),
     st.tuples(st.just("moderate"), st.integers(0, 99)),
 )
@@ -96,6 +98,10 @@ def _apply(op):
         with transaction.atomic():
             post.categories.set(categories)
             post.tags.set(tags)
+    elif kind == "reauthor":  # a co-author added or removed, or the author changed (as the desk saves it)
+        authors = [a for bit, a in enumerate(Author.objects.order_by("pk")) if op[2] & (1 << bit)]
+        with transaction.atomic():
+            post.set_authors(authors)
     elif kind == "comment":
         Comment.objects.create(post=post, author_name="Reader", body=f"Comment {next(_names)}.",
                                status="approved" if op[2] else "pending")  # fmt: skip
@@ -117,6 +123,8 @@ def _small_site():
 @given(operations=st.lists(operation, min_size=1, max_size=6))
 # Found by this test: re-dating a post within its day reorders the sitemap (newest first).
 @example(operations=[("create", "2010-07-02 09:00", 0, 0), ("redate", 92, "2010-07-02 18:00")])
+# A co-author added to a post, then removed again: both authors' archives and feeds follow.
+@example(operations=[("reauthor", 1, 3), ("reauthor", 1, 2), ("reauthor", 0, 3)])
 def test_incremental_store_equals_a_full_build(db, settings, tmp_path_factory, django_capture_on_commit_callbacks,
                                                operations):  # fmt: skip
     settings.PAGE_STORE = tmp_path_factory.mktemp("pages")
