@@ -107,6 +107,17 @@ def _warm_up(urls: list[str]) -> None:
     batch.warm_up([(url, _job["jobs"].get(url, ("view",))) for url in urls])
 
 
+def _ready_for_early_workers() -> None:
+    """Make what every worker makes first, once, before forking: the batch renderer and the middleware's headers.
+
+    (This process makes them for its own warm-up anyway; each early worker
+    made them again, rendering robots.txt through the whole request cycle.)
+    """
+    batch = _renderer()
+    batch.template_names()
+    batch._middleware_headers()
+
+
 def _render_chunk(urls: list[str]) -> list[tuple]:
     """Render ``urls`` and write their files; return one result tuple per URL."""
     mode, root = _job["mode"], _job["root"]
@@ -264,6 +275,8 @@ def _render_all_in(urls: list[str], workers: int, progress, prepare) -> list[tup
 
     context = multiprocessing.get_context("fork")
     pools, early_tasks, later_tasks = [], [], []
+    if early:
+        _ready_for_early_workers()
     connections.close_all()
     try:
         if early:
