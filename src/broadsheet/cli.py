@@ -96,8 +96,11 @@ def _end_process_now() -> None:
     from django.db import connections
 
     connections.close_all()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # (a reader that went away, a closed stream: nothing more to say)
+            pass
     os._exit(0)
 
 

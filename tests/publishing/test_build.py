@@ -186,6 +186,19 @@ def test_build_from_the_command_line_uses_two_workers(tmp_path):
     assert Path(home / "pages" / "_manifest.sqlite3").exists()
 
 
+def test_the_build_command_called_from_code_returns_to_its_caller(site, tmp_path):
+    # The program ends a static build without tearing the interpreter down (os._exit, after flushing);
+    # ``main`` called from other code (here click's runner) must return as any function does.
+    from click.testing import CliRunner
+
+    from broadsheet.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--output", str(tmp_path / "public"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Built " in result.output
+    assert (tmp_path / "public" / "2010" / "07" / "index.html").exists()
+
+
 def test_a_file_written_twice_or_in_another_files_place_is_an_error(tmp_path):
     # Two URLs on one file, or a page where another page's folder must go, stop the build (as in Pelican).
     build_module._made_folders.clear()
