@@ -1,6 +1,7 @@
 """A full static build of the same corpus with Broadsheet, Pelican and Hugo: time, memory, pages.
 
-    .venv/bin/python bench/build_static.py [--sizes 1000,10000] [--systems broadsheet,pelican,hugo] [--no-docs]
+    .venv/bin/python bench/build_static.py [--sizes 1000,10000] [--systems broadsheet,pelican,hugo]
+                                           [--repeat N] [--no-docs]
 
 The corpus is bench/corpus.py's (one generator, the same posts for all three).
 For each size and system, in a fresh folder:
@@ -150,6 +151,15 @@ def measure(command: list[str], *, env: dict | None = None, cwd: Path | None = N
         "other_load_cores": max(0.0, machine - cpu) / seconds if seconds else 0.0,
         "log": str(log),
     }
+
+
+def _wall(run: dict) -> str:
+    """The (median) build's wall time, and the range over all builds when there were several."""
+    cell = f"**{run['seconds']:.1f} s**"
+    times = run.get("all_seconds") or []
+    if len(times) > 1:
+        cell += f" ({min(times):.1f}–{max(times):.1f}, {len(times)} runs)"
+    return cell
 
 
 def _system_cpu(run: dict) -> str:
@@ -496,7 +506,9 @@ def report(results: dict) -> str:
         "month archives, categories and recent posts; Broadsheet its own theme. Hugo's date archives are two "
         "taxonomies (`years`, `months`) fed by front matter, since Hugo has none.",
         "",
-        "Wall time and CPU time (user + system, whole process tree) of one build from nothing; peak memory is "
+        "Wall time and CPU time (user + system, whole process tree) of one build from nothing (with "
+        "`--repeat N`, of the median of N builds made in rounds, all systems in turn, with the range of their "
+        "wall times); peak memory is "
         "the largest sum of proportional set sizes over the build's process tree (forked workers' shared pages "
         "counted once), sampled ten times a second, and the largest resident set of one process "
         "(`ru_maxrss`). Broadsheet's import (`broadsheet import markdown`, a one-off step: afterwards "
@@ -516,7 +528,7 @@ def report(results: dict) -> str:
             outputs = run["outputs"]
             rows.append([
                 f"{int(size):,}", system.capitalize() if system != "broadsheet" else "Broadsheet build",
-                f"**{run['seconds']:.1f} s**", f"{run['cpu_seconds']:.1f} s", _system_cpu(run),
+                _wall(run), f"{run['cpu_seconds']:.1f} s", _system_cpu(run),
                 _written(outputs), f"**{_mb(run['peak_tree_pss_mb'])}**",
                 _mb(run["max_process_rss_mb"]), run["processes"], f"{outputs['posts']:,}",
                 f"{outputs['listings']:,}", f"{outputs['feeds']:,}", f"{run['other_load_cores']:.2f}",
@@ -602,25 +614,38 @@ def _run_builds(args, sizes, systems, has_build, results, logs, built_sites) -> 
         print(f"Corpus: {size} posts in {corpus.relative_to(benchlib.REPO)} ({json.dumps(summary)})", flush=True)
         by_system: dict = {}
         results["sizes"][str(size)] = by_system
-        for system in systems:
-            label = f"{size}"
-            if system == "broadsheet" and not has_build:
+        runs: dict[str, list[dict]] = {system: [] for system in systems}
+        for _round in range(args.repeat):  # rounds in turn, so every system meets the same machine state
+            for system in systems:
+                _build_once(args, size, system, corpus, has_build, logs, built_sites, runs[system])
+        for system, system_runs in runs.items():
+            if not system_runs:
                 by_system[system] = {"waiting": True}
-                print(f"  {system}: `broadsheet build` is not there yet", flush=True)
                 continue
-            work = Path(tempfile.mkdtemp(prefix=f"bench-{system}-{size}-", dir=benchlib.RESULTS))
-            built_sites.append(work)
-            os.sync()  # the previous build's writes reach the disk before this one is timed
-            waited, load = wait_for_quiet(args.quiet_below, args.quiet_timeout)
-            builder = {"broadsheet": build_broadsheet, "pelican": build_pelican, "hugo": build_hugo}[system]
-            run = builder(corpus, work, logs, label)
-            by_system[system] = run
-            extra = ""
-            if "import" in run:
-                extra = f" (import first: {run['import']['seconds']:.1f} s, {run['import']['peak_tree_pss_mb']:.0f} MB)"
-            print(f"  {system:10} {run['seconds']:7.1f} s  CPU {run['cpu_seconds']:6.1f} s  "
-                  f"peak {run['peak_tree_pss_mb']:6.0f} MB (largest process {run['max_process_rss_mb']:.0f} MB)  "
-                  f"outputs {run['outputs']}  other load {run['other_load_cores']:.2f}{extra}", flush=True)  # fmt: skip
+            ordered = sorted(system_runs, key=lambda run: run["seconds"])
+            median = dict(ordered[(len(ordered) - 1) // 2])  # (the lower middle one of an even number)
+            median["all_seconds"] = [run["seconds"] for run in system_runs]
+            by_system[system] = median
+
+
+def _build_once(args, size, system, corpus, has_build, logs, built_sites, runs: list) -> None:
+    label = f"{size}"
+    if system == "broadsheet" and not has_build:
+        print(f"  {system}: `broadsheet build` is not there yet", flush=True)
+        return
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{system}-{size}-", dir=benchlib.RESULTS))
+    built_sites.append(work)
+    os.sync()  # the previous build's writes reach the disk before this one is timed
+    waited, load = wait_for_quiet(args.quiet_below, args.quiet_timeout)
+    builder = {"broadsheet": build_broadsheet, "pelican": build_pelican, "hugo": build_hugo}[system]
+    run = builder(corpus, work, logs, label)
+    runs.append(run)
+    extra = ""
+    if "import" in run:
+        extra = f" (import first: {run['import']['seconds']:.1f} s, {run['import']['peak_tree_pss_mb']:.0f} MB)"
+    print(f"  {system:10} {run['seconds']:7.1f} s  CPU {run['cpu_seconds']:6.1f} s  "
+          f"peak {run['peak_tree_pss_mb']:6.0f} MB (largest process {run['max_process_rss_mb']:.0f} MB)  "
+          f"outputs {run['outputs']}  other load {run['other_load_cores']:.2f}{extra}", flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -630,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--quiet-below", type=float, default=0.3)
     parser.add_argument("--quiet-timeout", type=float, default=300)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="builds per system and size, in rounds; the median one is reported (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the built sites (under bench/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--report-only", action="store_true", help="rewrite the docs section from the last results")
