@@ -133,3 +133,25 @@ def test_the_sites_templates_are_compiled_once_for_every_process(tmp_path):
     ]
     assert counts[0] >= 1 and counts[1] == 0
     assert list((home / "cache").glob("templates-*/__jinja2_*.cache"))
+
+
+def test_undefined_and_policies_are_part_of_the_fingerprint(templates, tmp_path):
+    # Jinja2 folds constant expressions while compiling: a missing attribute of a literal becomes the
+    # environment's ``undefined`` printed (DebugUndefined when DEBUG is on: Django's default), and filters
+    # such as ``truncate`` and ``tojson`` read ``environment.policies``. The compiled code holds the result.
+    from jinja2 import DebugUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    (templates / "folded.html").write_text("[{{ {}.missing }}][{{ 'a b c d e f'|truncate(9) }}]")
+    cache = tmp_path / "cache"
+    # (the default leeway keeps a string 5 characters longer than asked)
+    assert _environment(templates, cache).get_template("folded.html").render() == "[][a b c d e f]"
+    debugging = _environment(templates, cache, undefined=DebugUndefined)
+    shown = "[{{ no such element: dict object[&#39;missing&#39;] }}][a b c d e f]"
+    assert debugging.get_template("folded.html").render() == shown
+    strict_truncation = Environment(loader=FileSystemLoader(str(templates)), autoescape=True)
+    strict_truncation.policies["truncate.leeway"] = 0
+    use_template_cache(strict_truncation, cache)
+    assert strict_truncation.get_template("folded.html").render() == "[][a b c...]"
+    sandboxed = SandboxedEnvironment(loader=FileSystemLoader(str(templates)), autoescape=True)
+    assert compile_fingerprint(sandboxed) != compile_fingerprint(_environment(templates, cache))

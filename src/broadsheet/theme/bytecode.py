@@ -9,7 +9,9 @@ against its source, so an edited template is compiled again.
 
 Its key leaves out how the environment compiles: delimiters, whitespace
 options, autoescaping, extensions, and the filters and tests (whether each
-takes the context is decided when compiling), nor the Jinja2 release. Those
+takes the context is decided when compiling), nor the Jinja2 release; nor
+what constant expressions are folded with (the ``undefined`` class, the
+policies). Those
 go into the folder's name here: an environment set up differently, or a new
 Jinja2, uses a folder of its own. A folder that cannot be written or a file
 that cannot be read only means compiling as before.
@@ -62,6 +64,10 @@ def compile_fingerprint(environment: Environment) -> str:
         environment.keep_trailing_newline, environment.optimized, environment.is_async,
         name_of(environment.autoescape), name_of(environment.finalize), sorted(environment.extensions),
         passes(environment.filters), passes(environment.tests),
+        # Folded into the code while compiling: a literal's missing attribute printed by ``undefined``
+        # (Django's DebugUndefined when DEBUG is on), filters that read the policies (truncate, tojson, urlize).
+        name_of(environment.undefined), sorted((key, name_of(value)) for key, value in environment.policies.items()),
+        name_of(type(environment)), name_of(environment.code_generator_class),
     )  # fmt: skip
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
