@@ -8,13 +8,13 @@ keeps the compiled code, keyed by the template's name and file and checked
 against its source, so an edited template is compiled again.
 
 Its key leaves out how the environment compiles: delimiters, whitespace
-options, autoescaping, extensions, and the filters and tests (whether each
-takes the context is decided when compiling), nor the Jinja2 release; nor
-what constant expressions are folded with (the ``undefined`` class, the
-policies). Those
-go into the folder's name here: an environment set up differently, or a new
-Jinja2, uses a folder of its own. A folder that cannot be written or a file
-that cannot be read only means compiling as before.
+options, autoescaping, extensions, the filters and tests (whether each takes
+the context is decided when compiling), what constant expressions are folded
+with (the ``undefined`` class, the policies, the filters themselves), and the
+Jinja2 and Broadsheet releases. Those go into the folder's name here: an
+environment set up differently, or a new release, uses a folder of its own.
+A folder that cannot be written or a file that cannot be read only means
+compiling as before.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import jinja2
 from jinja2 import Environment
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.utils import _PassArg
+
+import broadsheet
 
 
 class TemplateCache(FileSystemBytecodeCache):
@@ -68,6 +70,8 @@ def compile_fingerprint(environment: Environment) -> str:
         # (Django's DebugUndefined when DEBUG is on), filters that read the policies (truncate, tojson, urlize).
         name_of(environment.undefined), sorted((key, name_of(value)) for key, value in environment.policies.items()),
         name_of(type(environment)), name_of(environment.code_generator_class),
+        # Filters applied to constants are folded too: a new release may change what ours return.
+        broadsheet.__version__,
     )  # fmt: skip
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
