@@ -158,6 +158,28 @@ def test_unpublishing_removes_the_post_and_pages_past_the_end(site, store, publi
     _assert_store_is_current(store)
 
 
+def test_pages_past_the_end_go_when_another_process_shortened_the_listing_first(site, store):
+    # Two processes take a post each out of the listings; both commits land before either change is planned.
+    # Each then counts the other's post as gone already (7 -> 6 -> 5 posts, two a page, seen as 6 -> 5: three
+    # pages before and after) and neither would reach page 4, which no longer exists.
+    from broadsheet.publishing import changes
+    from broadsheet.publishing.footprints import SiteShape, post_footprint
+    from broadsheet.publishing.publish import apply_changes
+
+    posts, _about = site
+    assert {"/page/4/", "/2010/page/4/"} <= set(store.pages())
+    shape = SiteShape.load()
+    before = {name: post_footprint(posts[name].pk, shape) for name in ("may", "june")}
+    for name in ("may", "june"):
+        posts[name].status = "draft"
+        posts[name].save()
+    changes.reset()  # (rendered below, one change at a time, as two processes would)
+    for name in ("may", "june"):
+        apply_changes({("post", posts[name].pk): before[name]}, store=store)
+    assert not {"/page/4/", "/2010/page/4/"} & set(store.pages())
+    _assert_store_is_current(store)
+
+
 def test_deleting_a_post(site, store, publishing):
     posts, _about = site
     report = _apply(publishing, posts["july2"].delete)

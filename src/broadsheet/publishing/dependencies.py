@@ -181,7 +181,7 @@ def plan_changes(changes: dict, shape: SiteShape, now: datetime.datetime | None 
     if posts and knows_pages and all(_stays_in_place(move) for move in posts.values()):
         _plan_edits_in_place(plan, posts, shape, now, store)
     elif posts:
-        _plan_posts(plan, posts, shape, now)
+        _plan_posts(plan, posts, shape, now, store)
     for before, after in pages.values():
         _plan_page(plan, before, after)
     if comments:
@@ -193,7 +193,7 @@ def plan_changes(changes: dict, shape: SiteShape, now: datetime.datetime | None 
 # -- posts ---------------------------------------------------------------------------------------
 
 
-def _plan_posts(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now) -> None:
+def _plan_posts(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now, store=None) -> None:
     for pk, move in moves.items():
         before, after = move.before, move.after
         _plan_entry_urls(plan, "post", pk, before, after)
@@ -212,6 +212,8 @@ def _plan_posts(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now) -> N
         sticky_first = key[0] == "home"
         positions, totals = _positions(key, moves, changed_ids, shape, now, sticky_first=sticky_first)
         _plan_listing_pages(plan, key, moves, positions, totals, pp)
+        if store is not None and totals[0] != totals[1]:
+            _plan_stored_pages_past(plan, key, max(1, -(-totals[0] // pp), -(-totals[1] // pp)), store)
         if key[0] == "home":
             feed_positions, _ = _positions(key, moves, changed_ids, shape, now, sticky_first=False)
             _plan_feeds(plan, key, moves, feed_positions)
@@ -394,6 +396,20 @@ def _plan_listing_pages(plan: Plan, key, moves, positions, totals, pp: int) -> N
         affected.update(number for number in (pages_before, pages_after) if tail_from is None or number < tail_from)
     for number in sorted(affected):
         plan.add(listing_page_url(key, number), FIRST_PAGES if number == 1 else LISTING_PAGES)
+
+
+def _plan_stored_pages_past(plan: Plan, key, last: int, store) -> None:
+    """Pages of listing ``key`` the store holds past page ``last``: deferred (removed at once, rendered after).
+
+    ``last`` is counted in the database when the change is planned, and another
+    process's change committed meanwhile counts in it already. When both took a
+    post out of the listing, each finds the listing one post shorter before its
+    own change than it was, and neither counts the last page the two together
+    ended: the store still holds it, so it is found here.
+    """
+    for number in store.listing_page_numbers(listing_base(key)):
+        if number > last:
+            plan.defer(listing_page_url(key, number), LISTING_PAGES)
 
 
 def _plan_feeds(plan: Plan, key, moves, positions) -> None:

@@ -308,6 +308,17 @@ class PageStore:
             return None
         return row[0], row[1], tuple(int(pk) for pk in row[2].split(",") if pk)
 
+    def listing_page_numbers(self, base: str) -> list[int]:
+        """The numbers (2 and up) of the stored pages ``<base>page/<n>/`` of the listing whose first page is ``base``."""
+        prefix = base + "page/"
+        rows = self.connect().execute("SELECT url FROM pages WHERE url > ? AND url < ?", (prefix, prefix + "\U0010ffff"))
+        numbers = []
+        for (url,) in rows:
+            rest = url[len(prefix) :]
+            if rest.endswith("/") and rest[:-1].isdigit() and rest[:-1].isascii():
+                numbers.append(int(rest[:-1]))
+        return sorted(numbers)
+
     def pending(self) -> list[str]:
         return [row[0] for row in self.connect().execute("SELECT url FROM pending ORDER BY priority, url")]
 
