@@ -38,16 +38,11 @@ class CommentQuerySet(models.QuerySet):
 
         return self.filter(post=entry) if isinstance(entry, Post) else self.filter(page=entry)
 
-    def approved_counts(self, post_ids) -> dict[int, int]:
-        """Return {post id: approved comments} for ``post_ids`` in one aggregate query."""
-        rows = (
-            self.approved()
-            .filter(post_id__in=list(post_ids))
-            .values("post_id")
-            .annotate(count=models.Count("id"))
-            .values_list("post_id", "count")
-        )
-        return dict(rows)
+    def approved_counts(self, post_ids=None) -> dict[int, int]:
+        """Return {post id: approved comments} for ``post_ids`` (None: every post) in one aggregate query."""
+        which = {"post__isnull": False} if post_ids is None else {"post_id__in": list(post_ids)}
+        rows = self.approved().filter(**which).values("post_id").annotate(count=models.Count("id"))
+        return dict(rows.values_list("post_id", "count"))
 
 
 class Comment(models.Model):

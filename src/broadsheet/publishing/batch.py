@@ -42,7 +42,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2.meta
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.template import engines
 from django.utils import timezone
@@ -54,11 +54,11 @@ from broadsheet.comments import threads
 from broadsheet.content import prepared as prepared_queries
 from broadsheet.content import views as content_views
 from broadsheet.content.models import Author, Category, Post, PostAuthor, SiteSettings, Tag
-from broadsheet.content.models.entries import LIVE_STATUSES
 from broadsheet.feeds import feeds as feed_classes
 from broadsheet.feeds import sitemaps as sitemap_classes
 from broadsheet.feeds.feeds import EMPTY_FEED_DATE, FEED_ITEMS, EntryCommentsFeed
 from broadsheet.publishing.catalogue import ROBOTS
+from broadsheet.publishing.dependencies import term_listing_key
 from broadsheet.publishing.footprints import SiteShape
 from broadsheet.publishing.render import anonymous_request, render_url, to_rendered
 from broadsheet.publishing.store import Rendered
@@ -286,14 +286,11 @@ class BatchRenderer:
             self._by_time[post.published_at].append(post)
 
     def _approved_counts(self) -> dict[int, int]:
-        """Every post's approved comments (``Comment.objects.approved_counts`` without the ids): one query per batch."""
+        """Every post's approved comments: one query per batch."""
         if self._counts is None:
             from broadsheet.comments.models import Comment
 
-            self._counts = dict(
-                Comment.objects.approved().filter(post__isnull=False).values("post_id").annotate(count=Count("id"))
-                .values_list("post_id", "count")
-            )  # fmt: skip
+            self._counts = Comment.objects.approved_counts()
         return self._counts
 
     def know_urls(self, posts: dict[int, str]) -> None:
@@ -318,9 +315,11 @@ class BatchRenderer:
     def _load_terms(self) -> None:
         # Three queries for all of them (a few hundred at most), not one per listing: the parent loads
         # them before forking, and each worker asked for each of its listings' terms in turn.
-        self._terms = {("category", f"/category/{term.path}/"): term for term in Category.objects.all()}
-        self._terms.update((("tag", f"/tag/{term.slug}/"), term) for term in Tag.objects.all())
-        self._terms.update((("author", f"/author/{term.slug}/"), term) for term in Author.objects.all())
+        self._terms = {
+            term_listing_key(kind, term): term
+            for kind, model in (("category", Category), ("tag", Tag), ("author", Author))
+            for term in model.objects.all()
+        }
 
     def neighbours(self, post: Post) -> dict:
         """The previous and next listed posts, as ``content.views._neighbours`` finds them."""
@@ -480,7 +479,7 @@ class BatchRenderer:
                     ),
                     structure,
                 )
-            posts = [post for post in posts if self._is_live(post)]
+            posts = [post for post in posts if post.is_live_at(self.now)]
             if not lean:
                 self._attach_relations(posts)
             for post in posts:
@@ -488,10 +487,6 @@ class BatchRenderer:
                 entries[post.pk] = post
         _fix_urls(entries.values(), self._urls)
         return entries
-
-    def _is_live(self, post: Post) -> bool:
-        """What ``Post.objects.live(self.now)`` selects."""
-        return post.status in LIVE_STATUSES and post.published_at is not None and post.published_at <= self.now
 
     def _whole_from_listed(self, pks: list[int]) -> dict[int, Post]:
         """Whole posts made from the listings' objects: only the columns those deferred are read (one query).

@@ -211,9 +211,9 @@ def _plan_posts(plan: Plan, moves: dict[int, _Move], shape: SiteShape, now, stor
     for key in sorted(listings, key=repr):
         sticky_first = key[0] == "home"
         positions, totals = _positions(key, moves, changed_ids, shape, now, sticky_first=sticky_first)
-        _plan_listing_pages(plan, key, moves, positions, totals, pp)
+        last = _plan_listing_pages(plan, key, moves, positions, totals, pp)
         if store is not None and totals[0] != totals[1]:
-            _plan_stored_pages_past(plan, key, max(1, -(-totals[0] // pp), -(-totals[1] // pp)), store)
+            _plan_stored_pages_past(plan, key, last, store)
         if key[0] == "home":
             feed_positions, _ = _positions(key, moves, changed_ids, shape, now, sticky_first=False)
             _plan_feeds(plan, key, moves, feed_positions)
@@ -367,7 +367,8 @@ def _page_of(position: int, pp: int) -> int:
     return position // pp + 1
 
 
-def _plan_listing_pages(plan: Plan, key, moves, positions, totals, pp: int) -> None:
+def _plan_listing_pages(plan: Plan, key, moves, positions, totals, pp: int) -> int:
+    """Plan the listing's pages the moves touch; return its last page, before or after (whichever is further)."""
     pages_before = max(1, -(-totals[0] // pp))
     pages_after = max(1, -(-totals[1] // pp))
     last = max(pages_before, pages_after)
@@ -396,6 +397,7 @@ def _plan_listing_pages(plan: Plan, key, moves, positions, totals, pp: int) -> N
         affected.update(number for number in (pages_before, pages_after) if tail_from is None or number < tail_from)
     for number in sorted(affected):
         plan.add(listing_page_url(key, number), FIRST_PAGES if number == 1 else LISTING_PAGES)
+    return last
 
 
 def _plan_stored_pages_past(plan: Plan, key, last: int, store) -> None:

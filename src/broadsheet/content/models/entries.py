@@ -111,11 +111,11 @@ class Entry(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return (
-            self.status in LIVE_STATUSES
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.is_live_at(timezone.now())
+
+    def is_live_at(self, now) -> bool:
+        """Whether ``live(now)`` (the queryset) selects this entry."""
+        return self.status in LIVE_STATUSES and self.published_at is not None and self.published_at <= now
 
     @property
     def is_public(self) -> bool:
