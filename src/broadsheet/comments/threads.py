@@ -102,6 +102,11 @@ def _shape(entry, *, threaded: bool) -> _Shape:
     return _Shape(top_level, children, parents)
 
 
+def comment_page_count(entry, site) -> int:
+    """Return how many comment pages ``entry`` has (1 when it has no approved comment)."""
+    return _page_count(len(_shape(entry, threaded=thread_depth(site) > 1).top_level), site.comments_per_page)
+
+
 def _page_count(top_level: int, per_page: int) -> int:
     return max(1, math.ceil(top_level / per_page)) if per_page else 1
 

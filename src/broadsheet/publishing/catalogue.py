@@ -1,6 +1,6 @@
 """Every public URL of the site, for a full build (Pelican's "generate context" phase).
 
-Home and its pages, posts and pages (with their comment feeds), year, month
+Home and its pages, posts and pages (with their comment feeds and comment pages), year, month
 and day archives with their pages, every category, tag and author archive
 (an existing one answers even when empty, as in WordPress) with pages and
 feeds, the site feeds and comment feeds, the sitemap, robots.txt and the
@@ -21,6 +21,7 @@ from broadsheet.publishing.dependencies import (
     COMMENT_FEEDS,
     SITE_FEEDS,
     SITEMAP,
+    comment_page_urls,
     listing_feeds,
     listing_page_url,
     term_listing_key,
@@ -79,21 +80,25 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         posts = posts.for_listing()  # their permalinks name a category or an author
     else:
         posts = posts.only("id", "slug", "published_at")
-    page_paths = set()
+    page_paths, page_ids = set(), {}
     for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
         path = page.get_absolute_url()
         page_paths.add(path)
+        page_ids[page.pk] = path
         catalogue.entries.append(path)
         catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
+    paths: dict[tuple, str] = {}
     for post in posts:
         path = post.get_absolute_url()
         if path.startswith("/?") or path in page_paths:  # a page at that path wins, as in the view
             continue
+        paths[("post", post.pk)] = path
         catalogue.entries.append(path)
         catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
         catalogue.jobs[path] = ("post", post.pk)
         catalogue.jobs[path + "feed/"] = ("entry_feed", post.pk, False)
         catalogue.jobs[path + "feed/atom/"] = ("entry_feed", post.pk, True)
+    catalogue.entries.extend(_comment_pages(paths, page_ids, now))
     # Listings.
     counts: Counter = Counter()
     counts[("home",)] = len(listed_ids)
@@ -131,3 +136,31 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         for url, atom in zip(listing_feeds(key), (False, True)):
             catalogue.jobs[url] = ("listing_feed", key, atom)
     return catalogue
+
+
+def _comment_pages(post_paths: dict[tuple, str], page_paths: dict[int, str], now) -> list[str]:
+    """The comment pages after the first (``<entry>comment-page-N/``) of the entries with more than one.
+
+    Only an entry with more approved comments than a page holds can have a second page: one aggregate
+    query finds those, and each one's thread is counted as its pages are (``comments.threads``).
+    """
+    from django.db.models import Count
+
+    from broadsheet.comments.models import Comment
+    from broadsheet.comments.threads import comment_page_count
+    from broadsheet.content.models import SiteSettings
+
+    site = SiteSettings.current()
+    per_page = site.comments_per_page
+    if not per_page:
+        return []
+    urls = []
+    for kind, model in (("post", Post), ("page", Page)):
+        paths = post_paths if kind == "post" else {("page", pk): path for pk, path in page_paths.items()}
+        crowded = (
+            Comment.objects.approved().filter(**{f"{kind}__isnull": False}).values(kind)
+            .annotate(count=Count("id")).filter(count__gt=per_page).values_list(kind, flat=True)
+        )  # fmt: skip
+        for entry in model.objects.filter(pk__in=[pk for pk in crowded if (kind, pk) in paths]).order_by("pk"):
+            urls.extend(comment_page_urls(paths[(kind, entry.pk)], comment_page_count(entry, site)))
+    return urls
