@@ -1,5 +1,6 @@
 """``broadsheet build``: a static site any host can serve, the page store again, and ``--check``."""
 
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from broadsheet.comments.models import Comment
+from broadsheet.content.models import Page, Post
 from broadsheet.legacy.models import OldPath
 from broadsheet.publishing import build as build_module
 from broadsheet.publishing.build import build_site, check_store
+from broadsheet.search.static_index import static_search_index
+from broadsheet.theme.static_copy import rendering_static_copy
 
 
 @pytest.fixture
@@ -45,7 +50,8 @@ def test_the_static_site_has_every_page_feed_and_file(site, media, tmp_path):
         "/sitemap.xml": "sitemap.xml",
         "/robots.txt": "robots.txt",
     }.items():
-        assert (output / relative).read_bytes() == client.get(url).content, url  # parts inlined: Django's bytes
+        with rendering_static_copy():  # parts inlined: Django's bytes for a static copy
+            assert (output / relative).read_bytes() == client.get(url).content, url
     assert b"Page not found" in (output / "404.html").read_bytes()
     assert b"<!--#" not in (output / "index.html").read_bytes()
     assert (output / "static" / "broadsheet" / "theme.css").exists()
@@ -61,6 +67,47 @@ def test_the_static_site_has_every_page_feed_and_file(site, media, tmp_path):
     assert "/2009/01/02/old-name/  /2010/07/01/july-one/  301" in redirects
     assert "/feed/  /feed/index.xml  200" in redirects
     assert report.redirects == 1
+
+
+def test_a_static_copy_has_no_form_that_needs_a_server(site, tmp_path):
+    """No server answers a static host's forms: the comment form goes, the search form goes to /search/."""
+    posts, _about = site
+    post = posts["july1"]
+    Comment.objects.create(post=post, author_name="Rosa", body="First!", status=Comment.Status.APPROVED)
+    output = tmp_path / "public"
+    assert build_site(output, workers=1).failed == {}
+    live = Client().get(post.get_absolute_url()).content.decode()
+    assert 'id="commentform"' in live and 'action="/"' in live  # the site Django serves keeps its forms
+    static = (output / post.get_absolute_url().lstrip("/") / "index.html").read_text()
+    assert 'id="commentform"' not in static and "replytocom" not in static
+    assert "First!" in static and '<p class="comments-closed">Comments are closed.</p>' in static
+    assert 'action="/search/"' in static and 'action="/"' not in static
+    home = (output / "index.html").read_text()
+    assert "#respond" not in home  # no "Leave a comment" link to a form that is not there
+    search_page = (output / "search" / "index.html").read_text()
+    assert 'data-index="/search/index.json"' in search_page and "search/static-search.js" in search_page
+    assert (output / "static" / "search" / "static-search.js").exists()
+    index = json.loads((output / "search" / "index.json").read_bytes())
+    by_url = {entry["url"]: entry for entry in index["entries"]}
+    assert by_url[post.get_absolute_url()]["title"] == post.title
+    assert set(by_url) == {entry.get_absolute_url() for entry in [*Post.objects.listed(), *Page.objects.listed()]}
+
+
+def test_the_search_index_holds_only_what_readers_may_see(site):
+    posts, _about = site
+    draft = Post.objects.create(title="Secret draft", slug="secret-draft", body="hidden", status="draft")
+    locked = posts["july1"]
+    locked.password = "pw"
+    locked.save()
+    index = json.loads(static_search_index())
+    titles = {entry["title"] for entry in index["entries"]}
+    assert draft.title not in titles and locked.title not in titles
+    listed = Post.objects.listed().order_by("-published_at", "-pk").first()
+    first = index["entries"][0]
+    assert (first["title"], first["url"]) == (listed.title, listed.get_absolute_url())  # newest first
+    assert first["by"] == listed.byline and first["text"] == listed.summary_text
+    assert set(first["terms"]) == {*listed.categories.values_list("name", flat=True),
+                                   *listed.tags.values_list("name", flat=True)}  # fmt: skip
 
 
 def test_re_slugged_posts_get_redirects_in_the_static_site(site, store, publishing, tmp_path):

@@ -47,6 +47,8 @@ from broadsheet.publishing.store import (
     write_atomically,
     write_page_files,
 )
+from broadsheet.search.static_index import INDEX_PATH, SEARCH_PAGE, static_search_index
+from broadsheet.theme.static_copy import rendering_static_copy
 
 CHUNK = 64  # URLs per task sent to a worker
 
@@ -230,11 +232,14 @@ def _fewer_collections():
         gc.set_threshold(*thresholds)
 
 
-def _render_all(urls: list[str], workers: int, progress=None, prepare=None) -> list[tuple]:
-    """Render ``urls``; ``prepare()`` is called first, or while early workers already render (see below)."""
+def _render_all(urls: list[str], workers: int, progress=None, prepare=None, meanwhile=None) -> list[tuple]:
+    """Render ``urls``; ``prepare()`` is called first, or while early workers already render (see below).
+
+    ``meanwhile()`` is called in this process while the workers render (after them without workers).
+    """
     _made_folders.clear()
     try:
-        return _render_all_in(urls, workers, progress, prepare or (lambda: None))
+        return _render_all_in(urls, workers, progress, prepare or (lambda: None), meanwhile or (lambda: None))
     finally:
         _job.pop("batch", None)  # its data is for this build only
         _made_folders.clear()
@@ -248,7 +253,7 @@ def _chunks(urls: list[str]) -> list[list[str]]:
 _EARLY_JOBS = frozenset({"entry_feed"})
 
 
-def _render_all_in(urls: list[str], workers: int, progress, prepare) -> list[tuple]:
+def _render_all_in(urls: list[str], workers: int, progress, prepare, meanwhile) -> list[tuple]:
     results: list[tuple] = []
     if workers <= 1 or len(urls) < 2 * CHUNK or _uses_memory_database():
         prepare()
@@ -256,6 +261,7 @@ def _render_all_in(urls: list[str], workers: int, progress, prepare) -> list[tup
             results.extend(_render_chunk(chunk))
             if progress:
                 progress(len(chunk), len(urls))
+        meanwhile()
         return results
     # Posts' comment feeds need none of what ``prepare`` and ``_warm_up`` make: workers forked at once render
     # them while this process renders the site-wide parts and loads the listings and templates, which the
@@ -291,6 +297,7 @@ def _render_all_in(urls: list[str], workers: int, progress, prepare) -> list[tup
             pools.append(context.Pool(workers, initializer=_worker_start))
             later_tasks = [pools[-1].apply_async(_render_chunk, (chunk,), callback=collect)
                            for chunk in _far_apart(_chunks(later), workers)]  # fmt: skip
+            meanwhile()
             for task in early_tasks:
                 task.get()  # (raises what a worker raised)
             if early_tasks:  # the early workers exit as soon as they are done: their memory is freed
@@ -464,15 +471,16 @@ def build_site(
     _remove_leftovers(output)
     building = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     try:
-        with _site_url(base_url), _fewer_collections():
+        with _site_url(base_url), _fewer_collections(), rendering_static_copy():
             with _SiteContext():
                 catalogue = collect_urls()
-                urls = catalogue.all()
+                urls = [*catalogue.all(), SEARCH_PAGE]  # (its script searches INDEX_PATH)
             _job.clear()
             _job.update(mode="static", root=building, parts=None, jobs=catalogue.jobs, fast=fast)
             with _SiteContext():
                 results = _render_all(urls, build.workers, progress,
-                                      prepare=lambda: _job.update(parts=render_parts()))  # fmt: skip
+                                      prepare=lambda: _job.update(parts=render_parts()),
+                                      meanwhile=lambda: _job.update(search_index=static_search_index()))  # fmt: skip
             files: dict[str, str] = {}
             for result in results:
                 url, outcome = result[0], result[1]
@@ -483,6 +491,7 @@ def build_site(
                     raise StoreError(f"{url} and {files[result[2]]} would both be written to {result[2]}")
                 files[result[2]] = url
             build.pages = len(files)
+            _write_new(building, INDEX_PATH, _job.pop("search_index"))
             build.static_files = _copy_static(building / settings.STATIC_URL.strip("/"))
             build.media_files = _copy_media(building / settings.MEDIA_URL.strip("/"))
             with _SiteContext():

@@ -149,9 +149,17 @@ def render_url(path: str) -> Rendered:
             return _render_not_found()
         response = _get_handler()(anonymous_request(path))
     rendered = to_rendered(path, response)
-    if path.startswith(NEVER_STORED_PREFIXES) and rendered.storable:
+    if path.startswith(NEVER_STORED_PREFIXES) and rendered.storable and not _static_copy_page(path):
         return Rendered(path, rendered.status, rendered.body, rendered.content_type, reason="never stored")
     return rendered
+
+
+def _static_copy_page(path: str) -> bool:
+    """A page only a static copy of the site holds: its search page (searching in the browser)."""
+    from broadsheet.search.static_index import SEARCH_PAGE
+    from broadsheet.theme.static_copy import static_copy
+
+    return path == SEARCH_PAGE and static_copy()
 
 
 def _render_not_found() -> Rendered:

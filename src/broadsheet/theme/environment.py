@@ -15,6 +15,7 @@ from jinja2 import Environment
 from broadsheet.content.permalinks import reverse_memoized
 from broadsheet.theme.loaders import build_loader
 from broadsheet.theme.parts import site_part
+from broadsheet.theme.static_copy import static_copy
 
 
 def format_date(value, format_string):
@@ -74,7 +75,8 @@ def build_environment(**options) -> Environment:
     options["lstrip_blocks"] = True
     environment = Environment(**options)
     environment.globals.update(
-        static=static, url=url, absolute_url=absolute_url, get_messages=get_messages, site_part=site_part
+        static=static, url=url, absolute_url=absolute_url, get_messages=get_messages, site_part=site_part,
+        static_copy=static_copy,
     )
     from broadsheet.desk.navigation import desk_navigation  # the desk's pages share this environment
 
