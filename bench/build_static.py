@@ -1,6 +1,6 @@
 """A full static build of the same corpus with Broadsheet, Pelican and Hugo: time, memory, pages.
 
-    .venv/bin/python bench/build_static.py [--sizes 1000,10000] [--systems broadsheet,pelican,hugo]
+    .venv/bin/python bench/build_static.py [--sizes 1000,10000] [--systems broadsheet,floor,pelican,hugo]
                                            [--repeat N] [--no-docs]
 
 The corpus is bench/corpus.py's (one generator, the same posts for all three).
@@ -22,6 +22,17 @@ For each size and system, in a fresh folder:
   and every term. Hugo has no date archives: the corpus gives each post
   ``years`` and ``months`` front matter, which become two more taxonomies
   (``/years/2010/``, ``/months/2010-07/``), as the issue suggests.
+* **Floor** (right after Broadsheet, whose output it reuses):
+  bench/build_floor.py, the least any build of Broadsheet's outputs in Python
+  costs on this machine. It starts Python, sets Broadsheet up as ``broadsheet
+  build`` does before rendering (Django set up, the URLconf and the build
+  module imported; no database), then forks as many processes as the build's
+  workers (two), which create the files the Broadsheet build just wrote (same
+  paths, folders and sizes; ``O_CREAT | O_EXCL``) in a fresh folder next to
+  its output, each one contiguous half of the sorted list, and ends with
+  ``os._exit(0)`` as the build does. No rendering: the build's wall time
+  minus the floor's is what rendering (and the rest of the build's own work)
+  costs. The list of files is written before timing.
 
 Each build runs as a child process tree; the figures are its wall time, its CPU
 time (user + system of the whole tree, from ``os.wait4``), its peak memory
@@ -68,7 +79,9 @@ from serve_uncached import machine_cpu, wait_for_quiet  # noqa: E402
 SITE_URL = "http://127.0.0.1:8000"
 TARGET_FACTOR = 5.0
 TARGET_MEMORY_MB = 500
-SYSTEMS = ("broadsheet", "pelican", "hugo")
+SYSTEMS = ("broadsheet", "floor", "pelican", "hugo")
+FLOOR_LABEL = "floor (start + writing Broadsheet's files, no rendering)"
+FLOOR_WORKERS = 2  # ``broadsheet build``'s workers here: one per core, on this 2-core machine
 POST_FILE = re.compile(r"^\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
 
 
@@ -276,6 +289,45 @@ def build_broadsheet(corpus: Path, work: Path, logs: Path, label: str) -> dict:
         raise SystemExit(f"broadsheet build failed; see {built['log']}")
     built["import"] = imported
     built["outputs"] = count_outputs(output)
+    LATEST_BROADSHEET.update(output=output, env=env)
+    return built
+
+
+# --- the floor: Broadsheet's files written without rendering -------------------------------------------
+
+LATEST_BROADSHEET: dict = {}  # the output folder and environment of the last Broadsheet build
+
+
+def write_listing(root: Path, listing: Path) -> int:
+    """Write the sorted list of ``root``'s files (``size<TAB>path``; ``-1`` for a folder with no files)."""
+    entries = []
+    for folder, folders, files in os.walk(root):
+        relative = Path(folder).relative_to(root).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        entries += [(f"{prefix}{name}", os.stat(f"{folder}/{name}").st_size) for name in files]
+        if not files and not folders and prefix:
+            entries.append((prefix.rstrip("/"), -1))
+    entries.sort()
+    listing.write_text("".join(f"{size}\t{path}\n" for path, size in entries), encoding="utf-8")
+    return len(entries)
+
+
+def build_floor(corpus: Path, work: Path, logs: Path, label: str) -> dict:
+    site = LATEST_BROADSHEET["output"]
+    listing = work / "files.tsv"
+    write_listing(site, listing)
+    # A fresh folder next to the build's output, as the build writes its own (``.site.building-*``) there.
+    target = Path(tempfile.mkdtemp(prefix=".floor-", dir=site.parent))
+    target.rmdir()  # (the floor makes it, as the build makes its own)
+    floor = str(Path(__file__).resolve().with_name("build_floor.py"))
+    built = measure([sys.executable, floor, str(listing), str(target), "--workers", str(FLOOR_WORKERS)],
+                    env=LATEST_BROADSHEET["env"], log=logs / f"{label}-floor.log")  # fmt: skip
+    if built["exit"] != 0:
+        raise SystemExit(f"the floor failed; see {built['log']}")
+    built["outputs"] = count_outputs(target)
+    expected = count_outputs(site)
+    if built["outputs"] != expected:
+        print(f"  NOTE: the floor wrote {built['outputs']}, the build {expected}", flush=True)
     return built
 
 
@@ -516,18 +568,19 @@ def report(results: dict) -> str:
         "",
     ]
     rows = []
+    names = {"broadsheet": "Broadsheet build", "floor": FLOOR_LABEL}
     for size, by_system in results["sizes"].items():
         for system in SYSTEMS:
             run = by_system.get(system)
             if run is None:
                 continue
             if run.get("waiting"):
-                rows.append([f"{int(size):,}", system.capitalize(), "*waiting for `broadsheet build`*", "", "", "",
-                             "", "", "", "", "", "", ""])  # fmt: skip
+                rows.append([f"{int(size):,}", names.get(system, system.capitalize()),
+                             "*waiting for `broadsheet build`*", "", "", "", "", "", "", "", "", "", ""])  # fmt: skip
                 continue
             outputs = run["outputs"]
             rows.append([
-                f"{int(size):,}", system.capitalize() if system != "broadsheet" else "Broadsheet build",
+                f"{int(size):,}", names.get(system, system.capitalize()),
                 _wall(run), f"{run['cpu_seconds']:.1f} s", _system_cpu(run),
                 _written(outputs), f"**{_mb(run['peak_tree_pss_mb'])}**",
                 _mb(run["max_process_rss_mb"]), run["processes"], f"{outputs['posts']:,}",
@@ -547,7 +600,7 @@ def report(results: dict) -> str:
     lines += ["", "### Against the targets", ""]
     rows = []
     for size, by_system in results["sizes"].items():
-        broadsheet, pelican, hugo = (by_system.get(name) for name in SYSTEMS)
+        broadsheet, pelican, hugo = (by_system.get(name) for name in ("broadsheet", "pelican", "hugo"))
         if not broadsheet or broadsheet.get("waiting"):
             rows.append([f"{int(size):,} posts: at least {TARGET_FACTOR:.0f}× faster than Pelican", "waiting", "—"])
             continue
@@ -577,6 +630,30 @@ def report(results: dict) -> str:
         "`/years/`...) and Pelican its `archives`, `tags`, `categories` and `authors` pages. \"Other load\" is CPU "
         "used by other processes on this shared machine during the build, in cores.",
     ]
+    floors = [(size, by_system) for size, by_system in results["sizes"].items()
+              if not by_system.get("floor", {"waiting": True}).get("waiting")
+              and not by_system.get("broadsheet", {"waiting": True}).get("waiting")]  # fmt: skip
+    if floors:
+        remains = []
+        for size, by_system in floors:
+            build, floor, pelican = by_system["broadsheet"], by_system["floor"], by_system.get("pelican")
+            text = (f"at {int(size):,} posts the floor takes {floor['seconds']:.2f} s ({floor['cpu_seconds']:.2f} s "
+                    f"CPU) of the build's {build['seconds']:.2f} s ({build['cpu_seconds']:.2f} s CPU), leaving "
+                    f"{build['seconds'] - floor['seconds']:.2f} s of wall time to rendering")  # fmt: skip
+            if pelican and not pelican.get("waiting"):
+                target = pelican["seconds"] / TARGET_FACTOR
+                text += (f"; {TARGET_FACTOR:.0f}× Pelican ({target:.2f} s) would leave "
+                         f"{target - floor['seconds']:.2f} s for it")
+            remains.append(text)
+        lines += ["", (
+            f"The \"{FLOOR_LABEL}\" row (`bench/build_floor.py`, timed the same way right after the Broadsheet "
+            "build, in the same run) is the least any build of Broadsheet's outputs in Python costs here: Python "
+            "started and Broadsheet set up as `broadsheet build` does before it renders (Django, the URLconf and "
+            f"the build module imported; no database), then {FLOOR_WORKERS} forked processes creating the same "
+            "files the build wrote (same paths, folders and sizes, each process one half of the sorted list), no "
+            "rendering. The build's wall time minus the floor's is what rendering and the build's own bookkeeping "
+            "cost: " + "; ".join(remains) + "."
+        )]  # fmt: skip
     probe = results.get("file_system")
     if probe:
         disk, memory = probe["disk"], probe.get("memory")
@@ -637,7 +714,11 @@ def _build_once(args, size, system, corpus, has_build, logs, built_sites, runs: 
     built_sites.append(work)
     os.sync()  # the previous build's writes reach the disk before this one is timed
     waited, load = wait_for_quiet(args.quiet_below, args.quiet_timeout)
-    builder = {"broadsheet": build_broadsheet, "pelican": build_pelican, "hugo": build_hugo}[system]
+    if system == "floor" and not LATEST_BROADSHEET:
+        print(f"  {system}: no Broadsheet build to take the files from", flush=True)
+        return
+    builder = {"broadsheet": build_broadsheet, "floor": build_floor, "pelican": build_pelican,
+               "hugo": build_hugo}[system]  # fmt: skip
     run = builder(corpus, work, logs, label)
     runs.append(run)
     extra = ""
@@ -651,7 +732,8 @@ def _build_once(args, size, system, corpus, has_build, logs, built_sites, runs: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000)")
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="which systems to build (default: all three)")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help="which systems to build (default: all; floor needs broadsheet and runs right after it)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--quiet-below", type=float, default=0.3)
     parser.add_argument("--quiet-timeout", type=float, default=300)
@@ -672,6 +754,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
         raise SystemExit(f"unknown systems: {', '.join(sorted(unknown))}")
+    if "floor" in systems:  # it writes the files of the Broadsheet build made just before it
+        systems.remove("floor")
+        if "broadsheet" in systems:
+            systems.insert(systems.index("broadsheet") + 1, "floor")
+        else:
+            print("NOTE: the floor needs Broadsheet's build: add broadsheet to --systems", flush=True)
     if "hugo" in systems and not ensure_debian_package("hugo", "hugo"):
         systems.remove("hugo")
     if "pelican" in systems and pelican_version() == "not installed":
