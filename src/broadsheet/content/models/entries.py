@@ -102,12 +102,26 @@ class Entry(models.Model):
             trusted=self.allow_raw_html,
             resolve_attachment=resolve_attachment,
             filter_html=add_image_attributes,
+            post_meta=self.post_meta,
         )
         self.rendered_html = rendered.html
         self.rendered_teaser = rendered.teaser_html
         self.has_fold = rendered.has_fold
         self.more_text = rendered.more_text
         self.plain_text = rendered.plain_text
+
+    def post_meta(self, key: str) -> str | None:
+        """The entry's WordPress post meta ``key`` (``get_post_meta(…, single=True)``), or None.
+
+        Entries imported from WordPress keep every postmeta of their item (the
+        ``wordpress`` app's record); while importing, the item's own meta is set
+        as ``imported_meta``. Block content reads it (the footnotes block).
+        """
+        meta = self.__dict__.get("imported_meta")
+        if meta is None:
+            item = getattr(self, "wordpress", None) if self.pk is not None else None
+            meta = (item.record or {}).get("meta") or [] if item is not None else []
+        return next((value for meta_key, value in meta if meta_key == key), None)
 
     @property
     def is_live(self) -> bool:

@@ -42,7 +42,7 @@ class RenderedBody:
     plain_text: str  # the whole text without markup, for search and descriptions
 
 
-def render_source(source: str, body_format: str, resolve_attachment=None) -> str:
+def render_source(source: str, body_format: str, resolve_attachment=None, post_meta=None) -> str:
     """Turn source text of ``body_format`` into (unsanitised) HTML.
 
     HTML is WordPress's: block-editor content is its blocks' HTML, classic
@@ -53,7 +53,7 @@ def render_source(source: str, body_format: str, resolve_attachment=None) -> str
         from broadsheet.content.rendering.shortcodes import autoembed, render_shortcodes
         from broadsheet.content.rendering.wpautop import wpautop
 
-        markup = render_blocks(source) if has_blocks(source) else wpautop(autoembed(source))
+        markup = render_blocks(source, post_meta=post_meta) if has_blocks(source) else wpautop(autoembed(source))
         if resolve_attachment is None:
             return render_shortcodes(markup).html
         return render_shortcodes(markup, resolve_attachment=resolve_attachment).html
@@ -75,8 +75,11 @@ def render_body(
     trusted: bool = False,
     resolve_attachment=None,
     filter_html=None,
+    post_meta=None,
 ) -> RenderedBody:
     """Render ``source``; ``resolve_attachment(id)`` gives galleries their images.
+
+    ``post_meta(key)`` gives block content the entry's WordPress post meta (footnotes).
 
     ``filter_html(markup)`` runs on the HTML just before sanitising (the media app adds
     ``srcset`` to library images there), so the sanitiser still has the last word.
@@ -87,10 +90,10 @@ def render_body(
     if fold.has_fold:
         anchor = f'<span id="more-{anchor_id}"></span>'
         full_source = fold.rest if fold.no_teaser else fold.teaser + anchor + fold.rest
-        full_html = clean(render_source(full_source, body_format, resolve_attachment))
-        teaser_html = clean(render_source(fold.teaser, body_format, resolve_attachment))
+        full_html = clean(render_source(full_source, body_format, resolve_attachment, post_meta))
+        teaser_html = clean(render_source(fold.teaser, body_format, resolve_attachment, post_meta))
     else:
-        full_html = clean(render_source(fold.teaser, body_format, resolve_attachment))
+        full_html = clean(render_source(fold.teaser, body_format, resolve_attachment, post_meta))
         teaser_html = ""
     return RenderedBody(
         html=full_html,

@@ -9,7 +9,8 @@ on such posts (``has_blocks``).
 
 We keep static blocks' HTML and drop the delimiters. Dynamic blocks need the
 live site (latest posts, archives, search, navigation, query loops…), so they
-render as nothing, except embeds, which become links as elsewhere. Shortcodes
+render as nothing, except embeds, which become links as elsewhere, and
+footnotes, rendered from the post's ``footnotes`` meta as WordPress does. Shortcodes
 inside blocks (``wp:shortcode``, or typed into a paragraph) are left for
 ``shortcodes.render_shortcodes``.
 
@@ -23,10 +24,11 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from broadsheet.content.rendering.shortcodes import embed_link, safe_url
 
-__all__ = ["DROPPED_BLOCKS", "has_blocks", "render_blocks"]
+__all__ = ["DROPPED_BLOCKS", "has_blocks", "render_blocks", "render_footnotes"]
 
 # Paired core blocks whose saved inner HTML is only a template for server-side
 # rendering (a query loop, comments, navigation): the whole block is dropped.
@@ -152,11 +154,38 @@ class _Open:
     dropped: bool
 
 
-def render_blocks(html: str) -> str:
+def render_footnotes(meta_value: str | None) -> str:
+    """The footnotes block (WordPress 6.3+), as ``render_block_core_footnotes`` writes it from the post's meta.
+
+    The notes live in the ``footnotes`` post meta, a JSON list of ``{"id", "content"}``;
+    each reference in the text links to ``#<id>`` and each note links back to
+    ``#<id>-link``. The notes' HTML is sanitised with the rest of the body.
+    Missing or unreadable meta renders nothing, as in WordPress.
+    """
+    try:
+        notes = json.loads(meta_value) if meta_value else None
+    except (ValueError, RecursionError):
+        return ""
+    if not isinstance(notes, list):
+        return ""
+    items = []
+    for number, note in enumerate((note for note in notes if isinstance(note, dict)), start=1):
+        note_id = html_escape(str(note.get("id", "")), quote=True)
+        content = note.get("content", "")
+        items.append(
+            f'<li id="{note_id}">{content if isinstance(content, str) else ""} '
+            f'<a href="#{note_id}-link" aria-label="Jump to footnote reference {number}">↩︎</a></li>'
+        )
+    return f'<ol class="wp-block-footnotes">{"".join(items)}</ol>' if items else ""
+
+
+def render_blocks(html: str, *, post_meta=None) -> str:
     """``html`` with block delimiters removed and dynamic blocks rendered (as nothing, or embeds as links).
 
     Like WordPress's parser, a closer closes the innermost open block whatever
     its name; a stray closer is dropped and blocks left open run to the end.
+    ``post_meta(key)`` gives the entry's post meta to the blocks WordPress renders
+    from it (footnotes); without it they render as nothing.
     """
     if "<!--" not in html:
         return html
@@ -183,6 +212,8 @@ def render_blocks(html: str) -> str:
                 url = _embed_url(token)
                 if url:
                     out.append(embed_link(url))
+            elif not dropping and token.namespace == "" and token.name == "footnotes" and post_meta is not None:
+                out.append(render_footnotes(post_meta("footnotes")))
         else:
             dropped = token.namespace == "" and token.name in DROPPED_BLOCKS
             stack.append(_Open(token, len(out), dropped))

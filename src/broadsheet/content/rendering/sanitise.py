@@ -16,7 +16,7 @@ ALLOWED_TAGS = {
     "time", "tr", "track", "tt", "u", "ul", "var", "video", "wbr", "cite",
 }  # fmt: skip
 
-_COMMON = {"id", "class", "title", "lang", "dir"}
+_COMMON = {"id", "class", "title", "lang", "dir", "aria-label"}
 ALLOWED_ATTRIBUTES = {
     "*": _COMMON,
     "a": {"href", "rel", "hreflang", "name", "target"},

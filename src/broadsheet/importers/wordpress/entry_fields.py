@@ -34,6 +34,7 @@ def fill_entry(entry, item: ItemRecord, *, body: str, zone) -> None:
     """Set ``entry``'s fields from ``item``; ``body`` is its content with uploads URLs rewritten (or not)."""
     entry.title = item.title
     entry.body = body
+    entry.imported_meta = item.meta  # read by blocks rendered from post meta (footnotes)
     entry.body_format = body_format(item)
     entry.excerpt = item.excerpt
     entry.status = STATUSES[item.status] if item.status in STATUSES else "draft"
