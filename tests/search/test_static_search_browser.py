@@ -16,9 +16,9 @@ import pytest
 
 from broadsheet.publishing.build import build_site
 from tests import factories
-from tests.browser import PAYLOAD_HOOK, require_browser
+from tests.browser import AXE, PAYLOAD_HOOK, describe, require_browser, serious_violations
 
-playwright_sync = require_browser(axe=False)
+playwright_sync = require_browser(axe=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,3 +114,13 @@ def test_nothing_found_and_more_results_than_a_page(static_site, page):
     assert len(_titles(page)) == 25
     assert _titles(page)[0] == "Rail note 24"  # newest first among equals
     assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_results_are_accessible_at_phone_and_desktop_widths(static_site, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(static_site + "/search/?s=zebra")
+    page.wait_for_selector("#static-search .search-result")
+    violations = serious_violations(page, AXE.read_text(encoding="utf-8"))
+    assert violations == [], describe(violations)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling

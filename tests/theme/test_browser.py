@@ -19,7 +19,7 @@ import json
 import pytest
 
 from tests import factories
-from tests.browser import AXE, REPO, SCREENSHOTS, require_browser
+from tests.browser import AXE, REPO, SCREENSHOTS, describe, require_browser, serious_violations
 
 playwright_sync = require_browser(axe=True)
 
@@ -190,28 +190,6 @@ def visit(browser):
     yield open_page
     for each in opened:
         each.close()
-
-
-def serious_violations(page, axe_source: str) -> list[dict]:
-    # Evaluated through the DevTools protocol: the page's content security policy forbids
-    # inline scripts (add_script_tag would be blocked, which is the policy working).
-    page.evaluate(axe_source)
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [violation for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
-        for node in violation["nodes"][:8]:
-            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            if summary:
-                lines.append(f"      {summary[:400]}")
-        if len(violation["nodes"]) > 8:
-            lines.append(f"    ... and {len(violation['nodes']) - 8} more")
-    return "\n".join(lines)
 
 
 def relative_luminance(css_color: str) -> float:
