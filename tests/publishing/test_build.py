@@ -93,16 +93,27 @@ def test_a_static_copy_has_no_form_that_needs_a_server(site, tmp_path):
     assert set(by_url) == {entry.get_absolute_url() for entry in [*Post.objects.listed(), *Page.objects.listed()]}
 
 
+def test_a_page_rendered_for_a_static_copy_and_one_for_the_site_each_get_their_own_forms(site):
+    # (The site-wide parts, which hold the sidebar's search form, are kept once rendered: one per kind.)
+    for _round in range(2):
+        with rendering_static_copy():
+            assert 'action="/search/"' in Client().get("/").content.decode()
+        live = Client().get("/").content.decode()
+        assert 'action="/"' in live and 'action="/search/"' not in live
+
+
 def test_the_search_index_holds_only_what_readers_may_see(site):
     posts, _about = site
     draft = Post.objects.create(title="Secret draft", slug="secret-draft", body="hidden", status="draft")
     locked = posts["july1"]
     locked.password = "pw"
     locked.save()
+    nameless = Post.objects.create(title="!!!", body="No slug.", status="publish")  # answers at /?p=ID only
     index = json.loads(static_search_index())
     titles = {entry["title"] for entry in index["entries"]}
     assert draft.title not in titles and locked.title not in titles
-    listed = Post.objects.listed().order_by("-published_at", "-pk").first()
+    assert nameless.get_absolute_url().startswith("/?") and nameless.title not in titles  # no page in a static copy
+    listed = Post.objects.listed().exclude(pk=nameless.pk).order_by("-published_at", "-pk").first()
     first = index["entries"][0]
     assert (first["title"], first["url"]) == (listed.title, listed.get_absolute_url())  # newest first
     assert first["by"] == listed.byline and first["text"] == listed.summary_text

@@ -126,3 +126,28 @@ def test_a_server_publishes_a_scheduled_post_without_ever_being_asked(tmp_path):
         assert live(), log_path.read_text()[-3000:]
     finally:
         _stop(server)
+
+
+def test_a_post_due_while_the_store_is_rendered_again_is_published_after(site, store, publishing):
+    """A full refresh renders the site as of the moment it started; what falls due during it is published next."""
+    from broadsheet.publishing import build as build_module
+    from broadsheet.publishing.publish import refresh_store
+
+    started = timezone.now().replace(microsecond=0)
+    due = started + datetime.timedelta(minutes=1)
+    with publishing():
+        post = factories.post("Due mid-refresh", due)
+    real_build_store = build_module.build_store
+
+    def rendering_takes_two_minutes(*args, **kwargs):
+        with _at(started):  # the site is rendered as the clock read when the refresh began ...
+            return real_build_store(*args, **kwargs)
+
+    with _at(due + datetime.timedelta(minutes=1)), mock.patch.object(build_module, "build_store", rendering_takes_two_minutes):
+        refresh_store(store, workers=1)  # ... and the post fell due before it ended
+    path = post.get_absolute_url()
+    assert path not in store.pages()
+    assert float(store.meta("published_until")) == started.timestamp()
+    with _at(due + datetime.timedelta(minutes=2)):  # the next tick publishes it
+        assert path in publish_due(store).rendered
+        _assert_current(store)

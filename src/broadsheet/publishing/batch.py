@@ -198,12 +198,12 @@ def _fix_url(instance, urls: dict) -> None:
 class BatchRenderer:
     """Renders catalogue jobs (see catalogue.py) from data loaded once per process."""
 
-    def __init__(self):
+    def __init__(self, now=None):
         _install_hooks()
         _remember_template_globals()
         self.site = SiteSettings.current()
         self.shape = SiteShape.load()
-        self.now = timezone.now()
+        self.now = now or timezone.now()  # (a build passes the moment its catalogue was collected at)
         self._listings: dict[tuple, list[Post]] | None = None
         self._terms: dict[tuple, object] | None = None
         self._counts: dict[int, int] | None = None

@@ -20,6 +20,7 @@ it, file by file, with the incremental one.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import html
 import multiprocessing
@@ -34,6 +35,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 from broadsheet.publishing import render as render_module
 from broadsheet.publishing.catalogue import collect_urls
@@ -65,6 +67,7 @@ class BuildReport:
     seconds: float = 0.0
     workers: int = 1
     failed: dict[str, str] = field(default_factory=dict)  # URL -> why it is not in the build
+    rendered_at: datetime.datetime | None = None  # the moment the site was rendered as of (scheduled posts)
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _renderer():
     if _job.get("batch") is None:
         from broadsheet.publishing.batch import BatchRenderer
 
-        _job["batch"] = BatchRenderer()
+        _job["batch"] = BatchRenderer(now=_job.get("now"))
     batch = _job["batch"]
     if batch.parts is None and _job.get("mode") == "static" and _job.get("parts") is not None:
         # A static page shows the parts themselves: rendered into it, not spliced in after.
@@ -355,13 +358,15 @@ def build_store(
     started = time.perf_counter()
     build = BuildReport(output=store.root, workers=_default_workers(workers))
     store.create()
+    now = build.rendered_at = timezone.now()  # one clock for the catalogue and the renders
     with _fewer_collections(), _SiteContext():
-        catalogue = collect_urls()
+        catalogue = collect_urls(now)
         urls = catalogue.all()
         parts = render_parts()
     existing = {url: (record.file, record.etag, record.compressed) for url, record in store.pages().items()}
     _job.clear()
-    _job.update(mode="store", root=store.root, existing=existing, jobs=catalogue.jobs, fast=fast, fresh=fresh)
+    _job.update(mode="store", root=store.root, existing=existing, jobs=catalogue.jobs, fast=fast, fresh=fresh,
+                now=now)  # fmt: skip
     with _fewer_collections(), _SiteContext():
         results = _render_all(urls, build.workers, progress)
     kept: set[str] = set()
@@ -471,16 +476,17 @@ def build_site(
     _remove_leftovers(output)
     building = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     try:
+        now = build.rendered_at = timezone.now()  # one clock for the catalogue, the renders and the search index
         with _site_url(base_url), _fewer_collections(), rendering_static_copy():
             with _SiteContext():
-                catalogue = collect_urls()
+                catalogue = collect_urls(now)
                 urls = [*catalogue.all(), SEARCH_PAGE]  # (its script searches INDEX_PATH)
             _job.clear()
-            _job.update(mode="static", root=building, parts=None, jobs=catalogue.jobs, fast=fast)
+            _job.update(mode="static", root=building, parts=None, jobs=catalogue.jobs, fast=fast, now=now)
             with _SiteContext():
                 results = _render_all(urls, build.workers, progress,
                                       prepare=lambda: _job.update(parts=render_parts()),
-                                      meanwhile=lambda: _job.update(search_index=static_search_index()))  # fmt: skip
+                                      meanwhile=lambda: _job.update(search_index=static_search_index(now)))  # fmt: skip
             files: dict[str, str] = {}
             for result in results:
                 url, outcome = result[0], result[1]

@@ -161,6 +161,7 @@ def _comment_pages(post_paths: dict[tuple, str], page_paths: dict[int, str], now
             Comment.objects.approved().filter(**{f"{kind}__isnull": False}).values(kind)
             .annotate(count=Count("id")).filter(count__gt=per_page).values_list(kind, flat=True)
         )  # fmt: skip
-        for entry in model.objects.filter(pk__in=[pk for pk in crowded if (kind, pk) in paths]).order_by("pk"):
+        entries = model.objects.filter(pk__in=[pk for pk in crowded if (kind, pk) in paths]).only("id")
+        for entry in entries.order_by("pk"):
             urls.extend(comment_page_urls(paths[(kind, entry.pk)], comment_page_count(entry, site)))
     return urls

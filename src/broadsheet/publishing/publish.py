@@ -330,8 +330,8 @@ def is_stale(store: PageStore) -> bool:
     return store.meta("stale") == "1"
 
 
-def _next_due_value() -> str | None:
-    due = next_due()
+def _next_due_value(now: datetime.datetime | None = None) -> str | None:
+    due = next_due(now)
     return repr(due.timestamp()) if due else None
 
 
@@ -450,15 +450,16 @@ def refresh_store(
         if only_if_stale and not is_stale(store):
             return report  # another process refreshed it while this one waited
         tip = stream_tip()  # every change announced up to here is rendered by this refresh
-        build_store(store, progress=progress, workers=workers, report=report)
+        built = build_store(store, progress=progress, workers=workers, report=report)
         with store.writing(lock=False) as writer:
             if tip is not None and id_key(tip[0]) > id_key(writer.meta("stream_at")):
                 writer.set_meta("stream_at", tip[0])
                 writer.set_meta("stream_n", str(tip[1]))
             writer.set_meta("stale", None)
             writer.set_meta("fingerprint", render_fingerprint())
-            writer.set_meta("published_until", repr(timezone.now().timestamp()))
-            writer.set_meta("next_due", _next_due_value())
+            # Entries due after the moment the site was rendered as of are published by publish_due.
+            writer.set_meta("published_until", repr(built.rendered_at.timestamp()))
+            writer.set_meta("next_due", _next_due_value(built.rendered_at))
             writer.connection.execute("DELETE FROM pending")
         (store.root / "_stale").unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started

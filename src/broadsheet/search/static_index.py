@@ -44,23 +44,29 @@ def static_search_index(now=None) -> bytes:
             terms[post_id].append(name)
     posts = Post.objects.listed(now).order_by("-published_at", "-pk")
     if "%category%" in site.permalink_structure or "%author%" in site.permalink_structure:
-        posts = posts.for_listing()  # their permalinks name a category or an author
+        # Their permalinks name a category or an author.
+        posts = posts.for_listing().defer("body", "rendered_html", "rendered_teaser")
     else:
         posts = posts.only("id", "title", "slug", "published_at", "excerpt", "plain_text")
+    pages = list(Page.objects.listed(now).exclude(path="").select_related("author").order_by("path"))
+    page_paths = {page.get_absolute_url() for page in pages}
     entries = []
     with timezone.override(site.tzinfo):
         for post in posts.iterator(chunk_size=_CHUNK):
-            entries.append(_entry(post, site, format_date, by=join_names(authors[post.pk]), terms=terms[post.pk]))
-        for page in Page.objects.listed(now).order_by("path").iterator(chunk_size=_CHUNK):
-            entries.append(_entry(page, site, format_date, by="", terms=[]))
+            url = post.get_absolute_url()
+            if url.startswith("/?") or url in page_paths:  # no page of its own (as in the full build's catalogue)
+                continue
+            entries.append(_entry(post, url, site, format_date, by=join_names(authors[post.pk]), terms=terms[post.pk]))
+        for page in pages:
+            entries.append(_entry(page, page.get_absolute_url(), site, format_date, by=page.byline, terms=[]))
     index = {"format": INDEX_FORMAT, "entries": entries}
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _entry(entry, site, format_date, *, by: str, terms: list[str]) -> dict:
+def _entry(entry, url: str, site, format_date, *, by: str, terms: list[str]) -> dict:
     return {
         "title": entry.title or "(no title)",
-        "url": entry.get_absolute_url(),
+        "url": url,
         "date": timezone.localtime(entry.published_at).isoformat() if entry.published_at else "",
         "shown_date": format_date(entry.published_at, site.date_format),
         "text": entry.summary_text,

@@ -26,6 +26,8 @@ from django.utils.functional import LazyObject, empty
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from broadsheet.theme.static_copy import static_copy
+
 PART_NAMES = ("menu", "sidebar")
 
 _as_includes = contextvars.ContextVar("broadsheet_parts_as_includes", default=False)
@@ -96,7 +98,7 @@ def site_part(context, name: str) -> Markup:
     site, sidebar = context.get("site"), _unwrapped(context.get("sidebar"))
     if environment.auto_reload:  # templates may change on disk (DEBUG): render every time
         return Markup(render_part(environment, name, site, sidebar))
-    key = (id(environment), name)
+    key = (id(environment), name, static_copy())  # (a static copy's search form differs)
     kept = _rendered.get(key)
     if kept is not None and kept[0] is site and kept[1] is sidebar:
         return kept[2]
