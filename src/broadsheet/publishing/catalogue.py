@@ -80,14 +80,14 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         posts = posts.for_listing()  # their permalinks name a category or an author
     else:
         posts = posts.only("id", "slug", "published_at")
-    page_paths, page_ids = set(), {}
+    page_paths = set()
+    paths: dict[tuple, str] = {}  # (kind, pk) -> path, of the entries written
     for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
         path = page.get_absolute_url()
         page_paths.add(path)
-        page_ids[page.pk] = path
+        paths[("page", page.pk)] = path
         catalogue.entries.append(path)
         catalogue.feeds.extend((path + "feed/", path + "feed/atom/"))
-    paths: dict[tuple, str] = {}
     for post in posts:
         path = post.get_absolute_url()
         if path.startswith("/?") or path in page_paths:  # a page at that path wins, as in the view
@@ -98,7 +98,7 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
         catalogue.jobs[path] = ("post", post.pk)
         catalogue.jobs[path + "feed/"] = ("entry_feed", post.pk, False)
         catalogue.jobs[path + "feed/atom/"] = ("entry_feed", post.pk, True)
-    catalogue.entries.extend(_comment_pages(paths, page_ids, now))
+    catalogue.entries.extend(_comment_pages(paths))
     # Listings.
     counts: Counter = Counter()
     counts[("home",)] = len(listed_ids)
@@ -138,7 +138,7 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
     return catalogue
 
 
-def _comment_pages(post_paths: dict[tuple, str], page_paths: dict[int, str], now) -> list[str]:
+def _comment_pages(paths: dict[tuple, str]) -> list[str]:
     """The comment pages after the first (``<entry>comment-page-N/``) of the entries with more than one.
 
     Only an entry with more approved comments than a page holds can have a second page: one aggregate
@@ -156,7 +156,6 @@ def _comment_pages(post_paths: dict[tuple, str], page_paths: dict[int, str], now
         return []
     urls = []
     for kind, model in (("post", Post), ("page", Page)):
-        paths = post_paths if kind == "post" else {("page", pk): path for pk, path in page_paths.items()}
         crowded = (
             Comment.objects.approved().filter(**{f"{kind}__isnull": False}).values(kind)
             .annotate(count=Count("id")).filter(count__gt=per_page).values_list(kind, flat=True)
