@@ -120,7 +120,7 @@ class Entry(models.Model):
         meta = self.__dict__.get("imported_meta")
         if meta is None:
             item = getattr(self, "wordpress", None) if self.pk is not None else None
-            meta = (item.record or {}).get("meta") or [] if item is not None else []
+            meta = ((item.record or {}).get("meta") or []) if item is not None else []
         return next((value for meta_key, value in meta if meta_key == key), None)
 
     @property
