@@ -53,7 +53,14 @@ class Command(BaseCommand):
             )
             return
         with _progress("Building") as progress:
-            report = build_site(Path(output), base_url=base_url or None, workers=workers or None, progress=progress)
+            try:
+                report = build_site(Path(output), base_url=base_url or None, workers=workers or None,
+                                    progress=progress)  # fmt: skip
+            except OSError as error:  # a full disk, a folder one may not write to: one line, no traceback
+                where = f" ({error.filename})" if error.filename else ""
+                raise CommandError(
+                    f"The site could not be written to {output}: {error.strerror or error}{where}."
+                ) from error
         for url, reason in sorted(report.failed.items()):
             self.stderr.write(f"not built: {url} ({reason})")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
