@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if check:
             if not page_store.exists():
                 raise CommandError(f"There is no page store in {page_store.root} yet: run `broadsheet build --store`.")
-            with _progress("Checking") as progress:
+            with _progress("Checking") as progress, _one_line_errors("checked in a temporary folder"):
                 report = check_store(page_store, workers=workers or None, progress=progress)
             if report.pending_rendered:
                 self.stdout.write(f"Rendered {report.pending_rendered} deferred pages first.")
@@ -46,21 +46,14 @@ class Command(BaseCommand):
             self.stdout.write(f"The page store matches a fresh build ({report.pages} pages).")
             return
         if store:
-            with _progress("Rendering") as progress:
+            with _progress("Rendering") as progress, _one_line_errors(f"written to {page_store.root}"):
                 report = refresh_store(page_store, workers=workers or None, progress=progress)
             self.stdout.write(
                 f"Rendered {len(report.rendered)} pages into {page_store.root} in {report.seconds:.1f} s."
             )
             return
-        with _progress("Building") as progress:
-            try:
-                report = build_site(Path(output), base_url=base_url or None, workers=workers or None,
-                                    progress=progress)  # fmt: skip
-            except OSError as error:  # a full disk, a folder one may not write to: one line, no traceback
-                where = f" ({error.filename})" if error.filename else ""
-                raise CommandError(
-                    f"The site could not be written to {output}: {error.strerror or error}{where}."
-                ) from error
+        with _progress("Building") as progress, _one_line_errors(f"written to {output}"):
+            report = build_site(Path(output), base_url=base_url or None, workers=workers or None, progress=progress)
         for url, reason in sorted(report.failed.items()):
             self.stderr.write(f"not built: {url} ({reason})")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -90,3 +83,13 @@ def _progress(label: str):
             progress.update(task, advance=count, total=total)
 
         yield advance
+
+
+@contextlib.contextmanager
+def _one_line_errors(what: str):
+    """A full disk or a folder one may not write to ends the command with one line, not a traceback."""
+    try:
+        yield
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise CommandError(f"The site could not be {what}: {error.strerror or error}{where}.") from error
