@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import zoneinfo
 import subprocess
 import sys
 from io import StringIO
@@ -11,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.content.models import Page, Post
@@ -19,6 +22,7 @@ from broadsheet.publishing import build as build_module
 from broadsheet.publishing.build import build_site, check_store
 from broadsheet.search.static_index import static_search_index
 from broadsheet.theme.static_copy import rendering_static_copy
+from tests import factories
 
 
 @pytest.fixture
@@ -119,6 +123,40 @@ def test_the_search_index_holds_only_what_readers_may_see(site):
     assert first["by"] == listed.byline and first["text"] == listed.summary_text
     assert set(first["terms"]) == {*listed.categories.values_list("name", flat=True),
                                    *listed.tags.values_list("name", flat=True)}  # fmt: skip
+
+
+def test_a_site_in_another_time_zone_shows_its_own_dates_on_every_page(site, tmp_path):
+    """Pages rendered through Django inside a build (robots.txt, feeds, pages) used to leave UTC active for the
+    listings rendered after them in the same batch, which then showed UTC dates (a late post on the wrong day)."""
+    factories.site(time_zone="America/New_York")
+    late = factories.post("Late news", "2010-07-02 03:30")  # 23:30 on 1 July in New York
+    output = tmp_path / "public"
+    assert build_site(output, workers=1).failed == {}
+    stamps = [stamp for path in output.rglob("*.html")
+              for stamp in re.findall(r'<time datetime="([^"]+)"', path.read_text())]  # fmt: skip
+    assert len(stamps) > 20 and all(stamp.endswith(("-04:00", "-05:00")) for stamp in stamps), set(stamps)
+    day = (output / "2010/07/01/index.html").read_text()  # New York's 1 July holds the late post
+    assert late.title in day and "2010-07-01T23:30:00-04:00" in day
+
+
+def test_pages_rendered_after_an_edit_use_the_site_s_time_zone_too(site, store, publishing):
+    from broadsheet.publishing.publish import refresh_store
+
+    with publishing():
+        factories.site(time_zone="America/New_York")
+    refresh_store(store, workers=1)  # (a change of the site's settings marks the store stale)
+    with publishing():
+        late = factories.post("Late news", "2010-07-02 03:30")  # 23:30 on 1 July in New York
+    day = store.read("2010/07/01/index.html").decode()
+    assert late.title in day and "2010-07-01T23:30:00-04:00" in day
+    report = check_store(store, workers=1)
+    assert (report.differ, report.missing, report.extra) == ([], [], [])
+
+
+def test_a_request_inside_a_render_leaves_the_render_s_time_zone_as_it_found_it(site):
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        assert Client().get("/robots.txt").status_code == 200  # the site's zone (UTC) while it answers
+        assert timezone.get_current_timezone_name() == "Asia/Tokyo"
 
 
 def test_re_slugged_posts_get_redirects_in_the_static_site(site, store, publishing, tmp_path):

@@ -23,11 +23,12 @@ class SiteSettingsMiddleware:
         site = SiteSettings.load_shared()
         token = SiteSettings.use(site)
         request.site = site
-        timezone.activate(site.tzinfo)
         try:
-            return self.get_response(request)
+            # override, not activate/deactivate: a request rendered inside another render that set the
+            # zone (a whole-site build's batch) leaves that zone as it found it.
+            with timezone.override(site.tzinfo):
+                return self.get_response(request)
         finally:
-            timezone.deactivate()
             SiteSettings.reset_current(token)
 
 
