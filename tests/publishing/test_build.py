@@ -331,3 +331,12 @@ def test_the_fast_build_writes_the_same_bytes_as_django_and_restores_the_collect
         assert body == reference[name], name
         assert b'<!--# include' not in body, name
     assert built["index.html"].count(b'<section class="widget widget-search">') == 1  # the sidebar, once
+
+
+def test_a_render_outside_a_request_leaves_the_caller_s_time_zone_as_it_found_it(site):
+    from broadsheet.publishing.publish import _SiteContext
+
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        with _SiteContext():  # (as a publish after a commit does, inside the request that committed)
+            assert timezone.get_current_timezone_name() == "UTC"  # the site's
+        assert timezone.get_current_timezone_name() == "Asia/Tokyo"

@@ -78,11 +78,13 @@ class _SiteContext:
     def __enter__(self):
         self.site = SiteSettings.load()
         self.token = SiteSettings.use(self.site)
-        timezone.activate(self.site.tzinfo)
+        # (restored on exit, not deactivated: a render after a commit inside a request leaves its zone)
+        self.zone = timezone.override(self.site.tzinfo)
+        self.zone.__enter__()
         return self.site
 
     def __exit__(self, *exc):
-        timezone.deactivate()
+        self.zone.__exit__(*exc)
         SiteSettings.reset_current(self.token)
 
 
