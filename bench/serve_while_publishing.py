@@ -347,7 +347,17 @@ def report(results: dict) -> str:
         "",
     ]
     base = results.get("baseline_check")
-    if base:
+    if base and not base["finding_count"]:
+        lines += [
+            f"**Before any edit** the store `broadsheet serve` had just rendered equalled a fresh build byte for byte "
+            f"({base['pages']:,} pages). (Until 2026-11-29 it did not: pages rendered through Django inside a build "
+            "left UTC active for the listings rendered after them, so ~900 listing pages showed UTC dates, differing "
+            "from build to build; fixed in the middleware the same day.) The last two columns of the table count the "
+            "differences left once timestamps are written in UTC, and those of them on pages that show a post the "
+            "editor changed: a stale page left by the editing would be there.",
+            "",
+        ]
+    elif base:
         lines += [
             f"**Before any edit** the store `broadsheet serve` had just rendered already differed from a fresh build "
             f"in {base['finding_count']:,} of {base['pages']:,} pages ({base['beyond_time_zone_count']} once "
