@@ -486,7 +486,7 @@ def build_site(
             with _SiteContext():
                 results = _render_all(urls, build.workers, progress,
                                       prepare=lambda: _job.update(parts=render_parts()),
-                                      meanwhile=lambda: _job.update(search_index=static_search_index(now)))  # fmt: skip
+                                      meanwhile=lambda: _job.update(search_index=static_search_index(catalogue.paths, now)))  # fmt: skip
             files: dict[str, str] = {}
             for result in results:
                 url, outcome = result[0], result[1]

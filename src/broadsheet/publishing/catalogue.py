@@ -38,7 +38,8 @@ class Catalogue:
 
     ``jobs`` says how to render a URL in bulk (batch.py): ``("listing", key,
     page number)``, ``("post", pk)``, ``("entry_feed", pk, atom)``; any other
-    URL is rendered through Django (``("view",)``).
+    URL is rendered through Django (``("view",)``). ``paths`` gives the address
+    of each post and page that has a page of its own: ``{("post" or "page", pk): path}``.
     """
 
     entries: list[str] = field(default_factory=list)
@@ -46,6 +47,7 @@ class Catalogue:
     feeds: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
     jobs: dict[str, tuple] = field(default_factory=dict)
+    paths: dict[tuple, str] = field(default_factory=dict)
 
     def job(self, url: str) -> tuple:
         return self.jobs.get(url, ("view",))
@@ -81,7 +83,7 @@ def collect_urls(now: datetime.datetime | None = None) -> Catalogue:
     else:
         posts = posts.only("id", "slug", "published_at")
     page_paths = set()
-    paths: dict[tuple, str] = {}  # (kind, pk) -> path, of the entries written
+    paths = catalogue.paths
     for page in Page.objects.live(now).filter(password="").exclude(path="").only("id", "path"):
         path = page.get_absolute_url()
         page_paths.add(path)

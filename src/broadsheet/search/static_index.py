@@ -18,16 +18,17 @@ from django.utils import timezone
 
 SEARCH_PAGE = "/search/"  # rendered by the search view; in a static copy its script searches the index
 INDEX_PATH = "search/index.json"
-INDEX_URL = "/" + INDEX_PATH
 INDEX_FORMAT = 1
 _CHUNK = 500
 
 
-def static_search_index(now=None) -> bytes:
+def static_search_index(paths: dict[tuple, str], now=None) -> bytes:
     """The index as JSON bytes: ``{"format": 1, "entries": [{title, url, date, shown_date, text, by, terms}]}``.
 
-    Posts newest first, then pages, as anonymous readers see them (listed: live, no password).
-    Bylines and terms come from one query each over the whole site, not one per post.
+    Posts newest first, then pages, as anonymous readers see them (listed: live, no password), each at
+    its address in ``paths`` (the full build's catalogue: ``{("post" or "page", pk): path}``; entries
+    without a page of their own are left out). Bylines and terms come from one query each over the
+    whole site, not one per post.
     """
     from broadsheet.content.models import Page, Post, PostAuthor, SiteSettings
     from broadsheet.content.models.posts import join_names
@@ -43,22 +44,17 @@ def static_search_index(now=None) -> bytes:
         for post_id, name in relation.objects.order_by("pk").values_list("post_id", name_field):
             terms[post_id].append(name)
     posts = Post.objects.listed(now).order_by("-published_at", "-pk")
-    if "%category%" in site.permalink_structure or "%author%" in site.permalink_structure:
-        # Their permalinks name a category or an author.
-        posts = posts.for_listing().defer("body", "rendered_html", "rendered_teaser")
-    else:
-        posts = posts.only("id", "title", "slug", "published_at", "excerpt", "plain_text")
-    pages = list(Page.objects.listed(now).exclude(path="").select_related("author").order_by("path"))
-    page_paths = {page.get_absolute_url() for page in pages}
+    posts = posts.only("id", "title", "published_at", "excerpt", "plain_text")
+    pages = Page.objects.listed(now).select_related("author").order_by("path")
     entries = []
     with timezone.override(site.tzinfo):
         for post in posts.iterator(chunk_size=_CHUNK):
-            url = post.get_absolute_url()
-            if url.startswith("/?") or url in page_paths:  # no page of its own (as in the full build's catalogue)
-                continue
-            entries.append(_entry(post, url, site, format_date, by=join_names(authors[post.pk]), terms=terms[post.pk]))
-        for page in pages:
-            entries.append(_entry(page, page.get_absolute_url(), site, format_date, by=page.byline, terms=[]))
+            if ("post", post.pk) in paths:
+                by = join_names(authors[post.pk])
+                entries.append(_entry(post, paths[("post", post.pk)], site, format_date, by=by, terms=terms[post.pk]))
+        for page in pages.iterator(chunk_size=_CHUNK):
+            if ("page", page.pk) in paths:
+                entries.append(_entry(page, paths[("page", page.pk)], site, format_date, by=page.byline, terms=[]))
     index = {"format": INDEX_FORMAT, "entries": entries}
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
 
